@@ -1,0 +1,30 @@
+"""Root of the ``hccrt`` command: registers the command groups."""
+
+from __future__ import annotations
+
+import typer
+
+import hccrt
+
+app = typer.Typer(
+    name="hccrt",
+    help="hccrt: run clinical trials of liver-directed radiation therapy in HCC, "
+    "from screening to the final analysis.",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"hccrt {hccrt.__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """hccrt command line."""

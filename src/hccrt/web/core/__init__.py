@@ -1,0 +1,1 @@
+"""The core Django app: sites, protocols (loaded from the protocol files) and participants."""
