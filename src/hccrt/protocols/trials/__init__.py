@@ -1,0 +1,1 @@
+"""The five reference trials as protocol files (YAML), shipped as package data."""
