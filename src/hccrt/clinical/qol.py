@@ -201,7 +201,7 @@ def _normalise_items(
                 number = int(key)
             elif isinstance(key, str):
                 text = key.strip().lower().removeprefix("q")
-                if text.isdigit():
+                if text.isascii() and text.isdigit():
                     number = int(text)
             if number is None or number not in bounds:
                 raise InputError(
