@@ -5,6 +5,8 @@ from __future__ import annotations
 import typer
 
 import hccrt
+from hccrt.cli.protocols import protocols_app
+from hccrt.cli.serve import db_app, demo, serve
 
 app = typer.Typer(
     name="hccrt",
@@ -28,3 +30,9 @@ def main(
     ),
 ) -> None:
     """hccrt command line."""
+
+
+app.command("demo")(demo)
+app.command("serve")(serve)
+app.add_typer(db_app, name="db")
+app.add_typer(protocols_app, name="protocols")

@@ -42,10 +42,9 @@ DEBUG = _flag("HCCRT_DEBUG")
 SECRET_KEY = os.environ.get("HCCRT_SECRET_KEY") or (
     "hccrt-development-key-not-for-production" if DEBUG else secrets.token_urlsafe(50)
 )
+_DEFAULT_HOSTS = "localhost,127.0.0.1,[::1],testserver"
 ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("HCCRT_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",")
-    if h.strip()
+    h.strip() for h in os.environ.get("HCCRT_ALLOWED_HOSTS", _DEFAULT_HOSTS).split(",") if h.strip()
 ]
 
 INSTALLED_APPS = [

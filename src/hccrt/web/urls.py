@@ -1,4 +1,11 @@
 from django.contrib import admin
 from django.urls import path
 
-urlpatterns = [path("admin/", admin.site.urls)]
+from hccrt.web.core import views
+
+urlpatterns = [
+    path("", views.protocol_list, name="protocol-list"),
+    path("protocols/<slug:code>/", views.protocol_detail, name="protocol-detail"),
+    path("health", views.health, name="health"),
+    path("admin/", admin.site.urls),
+]
