@@ -128,7 +128,9 @@ class Identity(StrictModel):
     sites: list[TrialSite] = Field(default_factory=list)
     number_of_sites: int | None = Field(default=None, ge=1)
     countries: list[str] = Field(default_factory=list)
-    phase: Literal["1", "1/2", "2", "2/3", "3", "4", "not applicable"]
+    phase: Literal["1", "1/2", "2", "2/3", "3", "4", "not applicable", "not stated"] = Field(
+        description="'not applicable' when the registry says NA; 'not stated' when it is silent"
+    )
     status: str | None = None
     target_enrolment: int | None = Field(default=None, ge=1)
     accrual_period: DurationField | None = None
@@ -179,6 +181,7 @@ class Design(StrictModel):
 class InterventionKind(StrEnum):
     Y90_GLASS = "y90_glass"
     Y90_RESIN = "y90_resin"
+    Y90 = "y90"  # Y-90 microspheres whose type (glass or resin) the registry does not state
     SBRT = "sbrt"
     HAIC = "haic"
     IMMUNOTHERAPY = "immunotherapy"
@@ -219,6 +222,7 @@ class Anchor(StrEnum):
     LAST_TREATMENT = "last_treatment"
     LAST_RADIOTHERAPY = "last_radiotherapy"
     SURGERY = "surgery"
+    STUDY_END = "study_end"  # end of the whole study, e.g. 24 months after the last enrolment
 
 
 class Assessment(StrEnum):
@@ -385,9 +389,9 @@ class AeCollectionWindow(StrictModel):
     start_offset: DurationField = Field(default_factory=lambda: Duration(value=0, unit="days"))
     end: Anchor
     end_offset: DurationField
-    end_also_at: list[Literal["subsequent_anticancer_therapy", "death", "withdrawal"]] = Field(
-        default_factory=list
-    )
+    end_also_at: list[
+        Literal["subsequent_anticancer_therapy", "death", "withdrawal", "lost_to_follow_up"]
+    ] = Field(default_factory=list)
     arms: list[str] | None = None
     text: str
     assumed: bool = False
@@ -433,6 +437,7 @@ class Criterion(StrictModel):
     ) = None
     rule: dict[str, Any] | None = None
     assumed: bool = False
+    note: str | None = Field(default=None, description="why it is assumed, or how it was split")
 
 
 # --------------------------------------------------------------------------- endpoints
@@ -526,6 +531,26 @@ class Endpoint(StrictModel):
     adjustment: str | None = None
     registry_text: str | None = None
     assumed: bool = False
+    assumed_fields: list[str] = Field(
+        default_factory=list,
+        description=(
+            "fields of a registered endpoint that the registry text does not state and the "
+            "file fills in by convention (e.g. landmarks, censoring); ``assumed`` marks the "
+            "whole endpoint as not registered"
+        ),
+    )
+    note: str | None = Field(default=None, description="why the assumptions were made")
+
+    @field_validator("assumed_fields")
+    @classmethod
+    def _known_fields(cls, names: list[str]) -> list[str]:
+        known = set(cls.model_fields) - {"id", "assumed", "assumed_fields", "note"}
+        unknown = [n for n in names if n not in known]
+        if unknown:
+            raise ValueError(
+                f"assumed_fields names unknown fields {unknown}; known: {sorted(known)}"
+            )
+        return names
 
     @model_validator(mode="after")
     def _kind_rules(self) -> Endpoint:
