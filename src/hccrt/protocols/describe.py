@@ -22,8 +22,11 @@ class Row:
 def design_text(protocol: Protocol) -> str:
     design = protocol.design
     if design.type is DesignType.RANDOMIZED and design.allocation_ratio:
-        ratio = ":".join(str(w) for w in design.allocation_ratio.values())
-        arms = " : ".join(design.allocation_ratio)
+        # Follow the order of the arms list: a mapping's key order is not kept by every store
+        # (PostgreSQL's jsonb sorts keys).
+        arm_ids = [a.id for a in protocol.arms]
+        ratio = ":".join(str(design.allocation_ratio[a]) for a in arm_ids)
+        arms = " : ".join(arm_ids)
         text = f"randomized {ratio} ({arms})"
         if design.stratification_factors:
             text += ", stratified by " + ", ".join(f.name for f in design.stratification_factors)
