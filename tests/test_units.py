@@ -244,3 +244,12 @@ def test_round_trip(value: float, analyte: str, data: st.DataObject) -> None:
 def test_convert_only_raises_input_error(value, a, b, analyte) -> None:  # type: ignore[no-untyped-def]
     with contextlib.suppress(InputError):
         convert(value, a, b, analyte=analyte)
+
+
+def test_as_value_refuses_unitless_string_for_a_dimensioned_target() -> None:
+    # a bare "1.2" typed where a lab value with a unit is expected is not guessed
+    with pytest.raises(UnitError) as err:
+        as_value("1.2", "mg/dL", analyte="bilirubin", field="bilirubin")
+    assert err.value.field == "bilirubin"
+    assert "umol/L" in err.value.allowed
+    assert as_value("1.3", "1", analyte="inr", field="inr") == 1.3

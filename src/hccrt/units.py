@@ -350,7 +350,13 @@ def as_value(
     infinities are refused: a score needs a measured value.
     """
     if isinstance(value, str):
-        value = parse_quantity(value, field)
+        text = value
+        value = parse_quantity(text, field)
+        target = normalize_unit(to_unit, field)
+        if value.unit == "1" and target != "1":
+            # a string without a unit is not guessed to be in the caller's unit
+            units = ", ".join(allowed_units(analyte)) if analyte else target
+            raise UnitError(field, text, f"a value with its unit ({units}), e.g. '1.2 {target}'")
     if isinstance(value, Quantity):
         x = convert(value.value, value.unit, to_unit, analyte=analyte, field=field)
     else:
