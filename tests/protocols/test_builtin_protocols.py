@@ -1,0 +1,155 @@
+"""The five reference trials ship as valid protocol files that say what their registries say.
+
+The expected outcome-measure counts and ids below are facts of the registry texts
+(shared/seeds/000..004, digested in shared/protocols.md), not of our code: when a test here
+fails, check the seed before changing the expectation.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hccrt.protocols import BUILTIN_CODES, content_hash, load_builtin, load_builtins
+from hccrt.protocols.schema import (
+    DesignType,
+    EndpointKind,
+    EventSource,
+    LimitQuantity,
+    PlanningLimit,
+    Protocol,
+)
+
+
+def limit(protocol: Protocol, limit_id: str) -> PlanningLimit:
+    for item in protocol.planning.limits:
+        if item.id == limit_id:
+            return item
+    raise KeyError(limit_id)
+
+
+def ids(protocol: Protocol, role: str) -> list[str]:
+    return [e.id for e in protocol.endpoints_by_role(role)]
+
+
+def criterion_text(protocol: Protocol, criterion_id: str) -> str:
+    for criterion in protocol.eligibility:
+        if criterion.id == criterion_id:
+            return criterion.text
+    raise KeyError(criterion_id)
+
+
+# --------------------------------------------------------------------------- every file
+
+# The files written so far; becomes BUILTIN_CODES once all five are in.
+WRITTEN = ("tare-ut7",)
+
+
+@pytest.mark.parametrize("code", WRITTEN)
+def test_builtin_loads_with_its_code_and_seed(code):
+    protocol = load_builtin(code)
+    assert protocol.code == code
+    assert protocol.identity.seed.endswith(".txt")
+    assert len(content_hash(protocol)) == 64
+
+
+@pytest.mark.skipif(WRITTEN != BUILTIN_CODES, reason="not all five files are written yet")
+def test_all_builtins_load_in_order():
+    assert [p.code for p in load_builtins()] == list(BUILTIN_CODES)
+
+
+@pytest.mark.parametrize("code", WRITTEN)
+def test_eligibility_rules_stay_empty_until_the_engine_lands(code):
+    protocol = load_builtin(code)
+    assert all(c.rule is None for c in protocol.eligibility)
+    assert {c.kind for c in protocol.eligibility} <= {"inclusion", "exclusion"}
+
+
+@pytest.mark.parametrize("code", WRITTEN)
+def test_every_endpoint_keeps_the_registry_wording_or_is_marked_assumed(code):
+    for endpoint in load_builtin(code).endpoints:
+        assert endpoint.registry_text or endpoint.assumed, endpoint.id
+        if endpoint.assumed or endpoint.assumed_fields:
+            assert endpoint.note, f"{endpoint.id}: assumptions need a note"
+
+
+@pytest.mark.parametrize("code", WRITTEN)
+def test_assumed_visits_say_why(code):
+    for visit in load_builtin(code).schedule.visits:
+        if visit.assumed:
+            assert visit.note, visit.id
+
+
+@pytest.mark.parametrize("code", WRITTEN)
+def test_time_to_event_endpoints_follow_the_standard_conventions(code):
+    """PFS: progression and death are events; TTP: only progression; OS: only death."""
+    for endpoint in load_builtin(code).endpoints:
+        events = {p.source for p in endpoint.events}
+        censors = {p.source for p in endpoint.censoring}
+        assert not events & censors, endpoint.id
+        if endpoint.id.startswith("pfs"):
+            assert events == {EventSource.PROGRESSION, EventSource.DEATH}, endpoint.id
+        if endpoint.id == "ttp":
+            assert events == {EventSource.PROGRESSION}
+            assert EventSource.DEATH in censors
+        if endpoint.id in {"os", "os-rate", "rmst-os"}:
+            assert events == {EventSource.DEATH}, endpoint.id
+
+
+# --------------------------------------------------------------------------- tare-ut7
+
+
+def test_tare_ut7_outcome_measures_as_registered():
+    # Source: shared/protocols.md ("tare-ut7 1 primary + 15 secondary") and
+    # shared/seeds/000_9d6adf0026987bba.txt, in registry order.
+    protocol = load_builtin("tare-ut7")
+    assert ids(protocol, "primary") == ["orr-mrecist"]
+    assert ids(protocol, "secondary") == [
+        "orr-recist11",
+        "orr-localized",
+        "dor",
+        "os-rate",
+        "pfs-rate",
+        "ttp",
+        "mpr-rate",
+        "curative-conversion-rate",
+        "sustained-cr-rate",
+        "lrt-unsuitability-rate",
+        "subsequent-hcc-treatment",
+        "dose-threshold",
+        "ae-sae",
+        "radiation-pneumonitis",
+        "reild",
+    ]
+    assert len(protocol.endpoints) == 16
+
+
+def test_tare_ut7_planning_limits():
+    protocol = load_builtin("tare-ut7")
+    dose = limit(protocol, "tumour-dose")
+    assert dose.quantity is LimitQuantity.TUMOUR_ABSORBED_DOSE
+    assert (dose.minimum, dose.target, dose.maximum, dose.unit) == (350, 700, 1050, "Gy")
+    lung = limit(protocol, "retreat-cumulative-lung-dose")
+    assert lung.quantity is LimitQuantity.CUMULATIVE_LUNG_ABSORBED_DOSE
+    assert lung.maximum == 50 and lung.maximum_inclusive is False  # "below 50 Gy"
+    assert lung.applies == "retreatment"
+    window = limit(protocol, "retreat-window")
+    assert window.quantity is LimitQuantity.DAYS_SINCE_FIRST_TREATMENT
+    assert window.maximum == 180 and window.applies == "retreatment"
+
+
+def test_tare_ut7_design_schedule_and_safety():
+    protocol = load_builtin("tare-ut7")
+    assert protocol.design.type is DesignType.SINGLE_ARM
+    assert protocol.design.central_review is True
+    assert protocol.arm("tare").interventions[0].device == "TheraSphere"
+    follow_up = {v.id: v for v in protocol.schedule.visits}
+    assert str(follow_up["week-4"].nominal) == "4 weeks"
+    q3m = follow_up["every-3-months"].repeat
+    assert (str(q3m.every), str(q3m.until)) == ("3 months", "24 months")
+    windows = {w.id: w for w in protocol.safety.ae_collection}
+    assert str(windows["reild-pneumonitis"].end_offset) == "180 days"
+    assert windows["ae-sae"].end.value == "study_end"
+    assert protocol.endpoint("orr-mrecist").evaluators == ["investigator", "central"]
+    assert protocol.endpoint("orr-mrecist").responses == ["CR", "PR"]
+    assert protocol.endpoint("dose-threshold").kind is EndpointKind.THRESHOLD
+    assert str(protocol.endpoint("reild").horizon) == "180 days"
