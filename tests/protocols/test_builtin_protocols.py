@@ -41,7 +41,7 @@ def criterion_text(protocol: Protocol, criterion_id: str) -> str:
 # --------------------------------------------------------------------------- every file
 
 # The files written so far; becomes BUILTIN_CODES once all five are in.
-WRITTEN = ("tare-ut7",)
+WRITTEN = ("tare-ut7", "rescue")
 
 
 @pytest.mark.parametrize("code", WRITTEN)
@@ -153,3 +153,101 @@ def test_tare_ut7_design_schedule_and_safety():
     assert protocol.endpoint("orr-mrecist").responses == ["CR", "PR"]
     assert protocol.endpoint("dose-threshold").kind is EndpointKind.THRESHOLD
     assert str(protocol.endpoint("reild").horizon) == "180 days"
+
+
+# --------------------------------------------------------------------------- rescue
+
+
+def test_rescue_outcome_measures_as_registered():
+    # Source: shared/protocols.md ("rescue 2 primary + 24 secondary") and
+    # shared/seeds/001_a2dd8e6850aa4f62.txt (NCT06178198), in registry order.
+    protocol = load_builtin("rescue")
+    assert protocol.identity.registry_ids == ["NCT06178198"]
+    assert ids(protocol, "primary") == ["orr-localized-mrecist", "dor-localized-mrecist"]
+    assert ids(protocol, "secondary") == [
+        "docr",
+        "rmdocr",
+        "orr-mrecist",
+        "dor-mrecist",
+        "rmdor",
+        "cr-rate",
+        "os",
+        "time-to-subsequent-treatment",
+        "hpfs",
+        "pathologic-necrosis",
+        "ecog-change",
+        "ttp",
+        "rmst-os",
+        "albi-change",
+        "best-response",
+        "time-to-best-response",
+        "subsequent-treatment-reason",
+        "conversion-rate",
+        "child-pugh-change",
+        "qol-change",
+        "regional-liver-function-change",
+        "pfs",
+        "ae-sae",
+        "meld-change",
+    ]
+    assert len(protocol.endpoints) == 26
+
+
+def test_rescue_planning_limits():
+    protocol = load_builtin("rescue")
+    lung = limit(protocol, "maa-lung-dose")
+    assert lung.quantity is LimitQuantity.LUNG_ABSORBED_DOSE
+    assert (lung.maximum, lung.maximum_inclusive, lung.unit) == (15, True, "Gy")
+    assert lung.conditions["model"] == "partition"
+    assert lung.conditions["tumour_absorbed_dose_gy"] == 150
+    assert lung.applies == "screening"
+    liver = limit(protocol, "untreated-liver-fraction")
+    assert liver.quantity is LimitQuantity.UNTREATED_NONTUMOROUS_LIVER_FRACTION
+    assert liver.minimum == pytest.approx(0.30) and liver.minimum_inclusive is True
+
+
+def test_rescue_eligibility_keeps_every_lab_threshold_of_the_seed():
+    # Inclusion 9.1-9.10 of shared/seeds/001_a2dd8e6850aa4f62.txt, one criterion each.
+    protocol = load_builtin("rescue")
+    expected = {
+        "lab-leukocytes": ["≥ 2,500/µL", "≤ 12,000/µL"],
+        "lab-anc": ["≥ 1,500 /mm^3"],
+        "lab-hemoglobin": ["≥ 8.0 g/dL"],
+        "lab-bilirubin": ["≤ 3.0 mg/dL"],
+        "lab-platelets": ["≥ 50,000/µL"],
+        "lab-inr": ["INR ≤ 2.0", "not taking anticoagulants"],
+        "lab-ast": ["AST ≤ 200 IU/L"],
+        "lab-alt": ["ALT ≤ 200 IU/L"],
+        "lab-alp": ["ALP ≤ 575 IU/L"],
+        "lab-creatinine": ["Creatinine ≤ 2.0 mg/dL"],
+    }
+    for criterion_id, fragments in expected.items():
+        text = criterion_text(protocol, criterion_id)
+        assert all(f in text for f in fragments), (criterion_id, text)
+        assert "within one month" in text
+    labs = [c.id for c in protocol.eligibility if c.category == "laboratory"]
+    assert labs == list(expected)
+    kinds = [c.kind for c in protocol.eligibility]
+    assert (kinds.count("inclusion"), kinds.count("exclusion")) == (21, 7)
+
+
+def test_rescue_restricted_means_and_day_90_windows():
+    protocol = load_builtin("rescue")
+    for endpoint_id in ("rmdocr", "rmdor", "rmst-os"):
+        endpoint = protocol.endpoint(endpoint_id)
+        assert endpoint.kind is EndpointKind.RESTRICTED_MEAN
+        assert str(endpoint.tau) == "24 months"
+    for endpoint_id, measure in [
+        ("ecog-change", "ecog"),
+        ("albi-change", "albi_grade"),
+        ("child-pugh-change", "child_pugh_class"),
+        ("meld-change", "meld"),
+    ]:
+        endpoint = protocol.endpoint(endpoint_id)
+        assert endpoint.measures == [measure]
+        assert str(endpoint.horizon) == "90 days"
+    assert protocol.endpoint("qol-change").measures == ["qlq-c30", "qlq-hcc18"]
+    assert str(protocol.endpoint("regional-liver-function-change").horizon) == "180 days"
+    windows = {w.scope: w for w in protocol.safety.ae_collection}
+    assert str(windows["all_ae"].end_offset) == "90 days"
+    assert str(windows["serious_ae"].end_offset) == "90 days"
