@@ -1,0 +1,371 @@
+"""Kaplan-Meier survival curves with Greenwood variance, pointwise CIs, quantiles, landmarks.
+
+Methods (each as implemented by R ``survival`` 3.5, which the tests reproduce to 1e-6):
+
+* Product-limit estimator (Kaplan & Meier 1958): S(t) = prod_{t_j <= t} (1 - d_j / n_j) over
+  the distinct observed times, with d_j and n_j the (case-weighted) number of events and at risk.
+* Greenwood (1926) variance of log S: sum d_j / (n_j (n_j - d_j)) (infinite once the curve
+  reaches 0, as R). Integer case weights act as frequencies. With non-integer weights (e.g.
+  inverse-probability weights) the variance is R ``survfit``'s default for that case, the
+  robust infinitesimal-jackknife variance (sum over subjects of squared weighted influence).
+* Pointwise confidence intervals as R ``survfit_confint``: ``"log-log"`` (default here, as SAS
+  PROC LIFETEST and most oncology SAPs; R's default is ``"log"``): S^exp(+-z se/log S), NaN at
+  S in {0, 1}; ``"log"``: exp(log S +- z se), upper capped at 1, NaN at S = 0; ``"plain"``:
+  S +- z S se clipped to [0, 1].
+* Quantiles and their CIs by Brookmeyer & Crowley (1982): the times where the curve and its
+  pointwise bands first reach 1 - p, using the same transform as the bands, with R
+  ``quantile.survfit``'s rules (tolerance sqrt(machine eps); a curve exactly at 1 - p on a
+  flat gives the midpoint of the flat, up to the last follow-up time when the flat runs to the
+  end; "not reached" is NaN, never inf).
+* Landmark rates S(t) by the step function; NaN beyond a group's last follow-up time unless
+  ``extend=True`` (R ``summary.survfit(times=, extend=)``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hccrt.errors import InputError
+from hccrt.stats._inputs import (
+    ArrayLike,
+    as_event,
+    as_labels,
+    as_time,
+    as_weights,
+    check_conf,
+)
+
+_TOL = float(np.sqrt(np.finfo(float).eps))
+
+
+@dataclass(frozen=True)
+class SortedSurv:
+    """Observations sorted by (group, time), with the boundaries of groups and distinct times.
+
+    Built once and shared by KM, log-rank and RMST so a full analysis sorts the data once.
+    """
+
+    time: np.ndarray  # distinct times, per group, concatenated
+    n_risk: np.ndarray  # (weighted) number at risk just before each distinct time
+    n_event: np.ndarray  # (weighted) events at each distinct time
+    n_censor: np.ndarray  # (weighted) censorings at each distinct time
+    group_start: np.ndarray  # index into the distinct-time arrays where each group starts
+    levels: np.ndarray  # group labels (a single None when ungrouped)
+    n_obs: np.ndarray  # observations per group
+    weighted: bool
+    non_integer_weights: bool = False
+    w2_event: np.ndarray | None = None  # sum of squared weights of the events at each time
+    w2_total: np.ndarray | None = None  # sum of squared weights of everyone at each time
+
+
+def sort_survival(
+    time: np.ndarray,
+    event: np.ndarray,
+    codes: np.ndarray | None,
+    levels: np.ndarray | None,
+    weights: np.ndarray | None,
+) -> SortedSurv:
+    """Group-wise tied-time table from validated arrays (one argsort, then reduceat)."""
+    order = np.argsort(time, kind="stable")
+    if codes is not None:
+        order = order[np.argsort(codes[order], kind="stable")]
+        g = codes[order]
+        k = len(levels) if levels is not None else int(g.max()) + 1
+    else:
+        g = None
+        k = 1
+    t = time[order]
+    e = event[order]
+    n = t.size
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(t[1:], t[:-1], out=new[1:])
+    if g is not None:
+        new[1:] |= g[1:] != g[:-1]
+        n_per = np.bincount(g, minlength=k)
+    else:
+        n_per = np.array([n])
+    idx = np.flatnonzero(new)
+    del new
+    ends = np.cumsum(n_per)  # observation index where each group ends
+    gidx = np.searchsorted(idx, ends - n_per)  # first distinct time of each group
+    if weights is None:
+        n_event = np.add.reduceat(e, idx)
+        total = np.diff(np.append(idx, n)).astype(np.float64)
+        grp_of_block = np.repeat(np.arange(k), np.diff(np.append(gidx, idx.size)))
+        n_risk = (ends[grp_of_block] - idx).astype(np.float64)
+    else:
+        w = weights[order]
+        n_event = np.add.reduceat(e * w, idx)
+        total = np.add.reduceat(w, idx)
+        w2 = w * w
+        w2_event = np.add.reduceat(e * w2, idx)
+        w2_total = np.add.reduceat(w2, idx)
+        n_risk = np.empty_like(total)
+        for a, b in zip(gidx, np.append(gidx[1:], idx.size), strict=True):
+            # reverse cumulative sum within the group, as R adds weights from the end
+            n_risk[a:b] = np.cumsum(total[a:b][::-1])[::-1]
+    lv = levels if levels is not None else np.array([None], dtype=object)
+    return SortedSurv(
+        time=t[idx],
+        n_risk=n_risk,
+        n_event=n_event,
+        n_censor=total - n_event,
+        group_start=gidx,
+        levels=lv,
+        n_obs=n_per,
+        weighted=weights is not None,
+        non_integer_weights=weights is not None and bool(np.any(weights != np.floor(weights))),
+        w2_event=None if weights is None else w2_event,
+        w2_total=None if weights is None else w2_total,
+    )
+
+
+def _ci(surv: np.ndarray, se_log: np.ndarray, conf_type: str, z: float):
+    """Pointwise limits exactly as R survfit_confint (logse=TRUE)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if conf_type == "plain":
+            half = z * se_log * surv
+            return np.maximum(surv - half, 0.0), np.minimum(surv + half, 1.0)
+        if conf_type == "log":
+            xx = np.where(surv == 0, np.nan, surv)
+            return np.exp(np.log(xx) - z * se_log), np.minimum(np.exp(np.log(xx) + z * se_log), 1.0)
+        xx = np.where((surv == 0) | (surv == 1), np.nan, surv)
+        se2 = z * se_log / np.log(xx)
+        ll = np.log(-np.log(xx))
+        return np.exp(-np.exp(ll - se2)), np.exp(-np.exp(ll + se2))
+
+
+def _findq(x: np.ndarray, y: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """Port of R survival:::findq: first x where the cdf y reaches p, with R's tie rules."""
+    out = np.full(p.shape, np.nan)
+    if np.all(np.isnan(y)) or np.nanmax(y) < p.min():
+        return out
+    xmax = x[-1]
+    # duplicated(y): keep the first of each value (NaN counts as a value)
+    keep = np.ones(y.size, dtype=bool)
+    yk = np.where(np.isnan(y), np.inf, y)
+    keep[1:] = yk[1:] != yk[:-1]
+    if np.isinf(yk).any():  # only the first NaN survives duplicated()
+        isn = np.isnan(y)
+        first_nan = np.argmax(isn)
+        keep[isn] = False
+        keep[first_nan] = True
+    x, y = x[keep], y[keep]
+    n = y.size
+    valid = ~np.isnan(y)
+    iv = np.arange(n)[valid]
+
+    def approx_idx(nodes: np.ndarray) -> np.ndarray:
+        o = np.argsort(nodes, kind="stable")
+        xs, ix = nodes[o], iv[o]
+        pos = np.searchsorted(xs, p, side="left")
+        ok = (pos < xs.size) & (p >= xs[0])
+        res = np.full(p.shape, -1)
+        res[ok] = ix[pos[ok]]
+        return res
+
+    i1 = approx_idx(y[valid] + _TOL)
+    i2 = approx_idx(y[valid] - _TOL)
+    both = (i1 >= 0) & (i2 >= 0)
+    out[both] = (x[i1[both]] + x[i2[both]]) / 2
+    out[p == 0] = x[0]
+    if not np.isnan(y[-1]):
+        last = np.abs(p - y[-1]) < _TOL
+        m = last & (i1 >= 0)
+        out[m] = (x[i1[m]] + xmax) / 2
+    return out
+
+
+@dataclass(frozen=True)
+class KaplanMeierResult:
+    """A fitted Kaplan-Meier estimate.
+
+    ``table`` has one row per group and distinct observed time (events and censorings, as R
+    ``survfit``): group, time, n_risk, n_event, n_censor, surv, std_err (Greenwood SE of S, as
+    ``summary.survfit``), std_err_log (SE of log S, R's ``fit$std.err``), lower, upper.
+    """
+
+    table: pd.DataFrame
+    variance: str  # "greenwood", or "robust" (infinitesimal jackknife) for non-integer weights
+    conf_type: str
+    conf_level: float
+    sorted: SortedSurv
+    last_time: np.ndarray  # last follow-up time per group (event or censoring)
+
+    @property
+    def groups(self) -> list:
+        return list(self.sorted.levels)
+
+    def _slices(self):
+        gs = self.sorted.group_start
+        ends = np.append(gs[1:], self.sorted.time.size)
+        for k, lvl in enumerate(self.sorted.levels):
+            yield k, lvl, slice(int(gs[k]), int(ends[k]))
+
+    def quantiles(self, probs: Sequence[float] = (0.25, 0.5, 0.75)) -> pd.DataFrame:
+        """Survival-time quantiles with Brookmeyer-Crowley CIs (R ``quantile.survfit``).
+
+        ``probs`` are cumulative probabilities (0.5 = median, 0.25 = the time by which 25 % had
+        the event). NaN means not reached / not estimable.
+        """
+        p = np.asarray(probs, dtype=float)
+        if p.ndim != 1 or p.size == 0 or np.any(~np.isfinite(p)) or np.any((p < 0) | (p > 1)):
+            raise InputError("probs", probs, "probabilities in [0, 1]")
+        tab = self.table
+        surv, lo, up = (tab[c].to_numpy() for c in ("surv", "lower", "upper"))
+        rows = []
+        for _, lvl, sl in self._slices():
+            x = np.r_[0.0, self.sorted.time[sl]]
+            q = _findq(x, np.r_[0.0, 1 - surv[sl]], p)
+            ql = _findq(x, np.r_[0.0, 1 - lo[sl]], p)
+            qu = _findq(x, np.r_[0.0, 1 - up[sl]], p)
+            for j in range(p.size):
+                rows.append((lvl, p[j], q[j], ql[j], qu[j]))
+        out = pd.DataFrame(rows, columns=["group", "prob", "time", "lower", "upper"])
+        return out
+
+    def median(self) -> pd.DataFrame:
+        """Median survival with its Brookmeyer-Crowley CI, one row per group."""
+        return self.quantiles([0.5]).drop(columns="prob")
+
+    def at(self, times: Sequence[float], extend: bool = False) -> pd.DataFrame:
+        """Landmark estimates S(t) with CIs (R ``summary.survfit(times=)``).
+
+        Beyond a group's last follow-up time the estimate is NaN unless ``extend=True``.
+        """
+        tt = np.asarray(times, dtype=float)
+        if tt.ndim != 1 or np.any(~np.isfinite(tt)) or np.any(tt < 0):
+            raise InputError("times", times, "finite times >= 0")
+        tab = self.table
+        cols = {c: tab[c].to_numpy() for c in ("surv", "std_err", "lower", "upper", "n_risk")}
+        rows = []
+        for k, lvl, sl in self._slices():
+            ts = self.sorted.time[sl]
+            pos = np.searchsorted(ts, tt, side="right") - 1  # last time <= t
+            nr_pos = np.searchsorted(ts, tt, side="left")  # first time >= t
+            for j, t in enumerate(tt):
+                beyond = t > self.last_time[k] and not extend
+                if pos[j] < 0:
+                    s, se, lo, up = 1.0, 0.0, 1.0, 1.0
+                else:
+                    i = sl.start + pos[j]
+                    s, se = cols["surv"][i], cols["std_err"][i]
+                    lo, up = cols["lower"][i], cols["upper"][i]
+                nr = cols["n_risk"][sl.start + nr_pos[j]] if nr_pos[j] < ts.size else 0.0
+                if beyond:
+                    s = se = lo = up = nr = np.nan
+                rows.append((lvl, t, nr, s, se, lo, up))
+        return pd.DataFrame(
+            rows, columns=["group", "time", "n_risk", "surv", "std_err", "lower", "upper"]
+        )
+
+
+def _non_integer_weights(ss: SortedSurv) -> bool:
+    """R survfit uses the robust variance when any case weight is not an integer."""
+    return bool(ss.non_integer_weights)
+
+
+def _ij_var_log(n: np.ndarray, d: np.ndarray, w2e: np.ndarray, w2t: np.ndarray) -> np.ndarray:
+    """Infinitesimal-jackknife variance of log S(t) for case-weighted data (one group).
+
+    The influence of subject i on log S(t) is -sum_{t_j <= min(t, t_i)} (dN_ij - h_j) /
+    (n_j - d_j) with h_j = d_j / n_j; the variance is sum_i (w_i * influence_i)^2, which R
+    survfit computes subject by subject (survfitkm.c, robust variance). Here it is summed in
+    closed form per distinct time: subjects whose time is <= t contribute a fixed term, those
+    still at risk contribute A(t)^2 w_i^2 with A the Greenwood-type cumulative sum.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        b = np.where(n - d > 0, 1.0 / (n - d), np.inf)
+        a = np.where(d > 0, d * b / n, 0.0)
+    big_a = np.cumsum(a)
+    with np.errstate(invalid="ignore"):
+        at_time = b * b * w2e - 2.0 * b * big_a * w2e + big_a * big_a * w2t
+        at_time = np.where(w2e > 0, at_time, big_a * big_a * w2t)
+        w2_after = np.cumsum(w2t[::-1])[::-1] - w2t  # squared weights still at risk after t
+        return np.cumsum(at_time) + big_a * big_a * w2_after
+
+
+def km_from_sorted(ss: SortedSurv, conf_type: str, conf_level: float) -> KaplanMeierResult:
+    """Kaplan-Meier table from a :class:`SortedSurv` (no re-sorting)."""
+    z = check_conf(conf_type, conf_level)
+    n, d = ss.n_risk, ss.n_event
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factor = 1.0 - d / n
+        # Greenwood increment; infinite when the curve drops to 0 (R survfit gives Inf there)
+        h = np.where(n - d == 0, np.where(d > 0, np.inf, 0.0), d / (n * (n - d)))
+    surv = np.empty_like(factor)
+    gw = np.empty_like(factor)
+    ends = np.append(ss.group_start[1:], factor.size)
+    last_time = np.empty(ss.group_start.size)
+    robust = ss.weighted and ss.w2_total is not None and _non_integer_weights(ss)
+    for k, (a, b) in enumerate(zip(ss.group_start, ends, strict=True)):
+        np.cumprod(factor[a:b], out=surv[a:b])
+        if robust:
+            gw[a:b] = _ij_var_log(n[a:b], d[a:b], ss.w2_event[a:b], ss.w2_total[a:b])
+        else:
+            np.cumsum(h[a:b], out=gw[a:b])
+        last_time[k] = ss.time[b - 1]
+    se_log = np.sqrt(gw)
+    if robust:  # once S = 0 every influence is 0 (R: std.err 0, limits NA)
+        se_log[surv == 0] = 0.0
+    with np.errstate(invalid="ignore"):
+        std_err = surv * se_log
+    lower, upper = _ci(surv, se_log, conf_type, z)
+    groups = np.repeat(ss.levels, np.diff(np.append(ss.group_start, factor.size)))
+    table = pd.DataFrame(
+        {
+            "group": groups,
+            "time": ss.time,
+            "n_risk": n,
+            "n_event": d,
+            "n_censor": ss.n_censor,
+            "surv": surv,
+            "std_err": std_err,
+            "std_err_log": se_log,
+            "lower": lower,
+            "upper": upper,
+        }
+    )
+    variance = "robust" if robust else "greenwood"
+    return KaplanMeierResult(table, variance, conf_type, conf_level, ss, last_time)
+
+
+def prepare(
+    time: ArrayLike,
+    event: ArrayLike | None,
+    group: ArrayLike | None,
+    weights: ArrayLike | None,
+    data: pd.DataFrame | None,
+) -> SortedSurv:
+    """Validate inputs (arrays or column names of ``data``) and build the sorted table."""
+    t = as_time(data, time)
+    e = as_event(data, event, t.size)
+    w = as_weights(data, weights, t.size)
+    lab = as_labels(data, group, t.size, "group")
+    codes, levels = (None, None) if lab is None else lab
+    return sort_survival(t, e, codes, levels, w)
+
+
+def kaplan_meier(
+    time: ArrayLike,
+    event: ArrayLike | None = None,
+    *,
+    group: ArrayLike | None = None,
+    weights: ArrayLike | None = None,
+    data: pd.DataFrame | None = None,
+    conf_type: str = "log-log",
+    conf_level: float = 0.95,
+) -> KaplanMeierResult:
+    """Kaplan-Meier estimate, optionally by group and with case weights.
+
+    Arguments are arrays, or column names of ``data``. ``event`` is 1 for an event and 0 for
+    censoring (all events if omitted). ``conf_type`` is ``"log-log"`` (default), ``"log"``
+    (R's default) or ``"plain"``. See the module docstring for the methods.
+    """
+    check_conf(conf_type, conf_level)
+    return km_from_sorted(prepare(time, event, group, weights, data), conf_type, conf_level)
