@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 import hccrt
+from hccrt.cli.calc import calc_app
 from hccrt.cli.protocols import protocols_app
 from hccrt.cli.serve import db_app, demo, serve
 
@@ -36,3 +37,4 @@ app.command("demo")(demo)
 app.command("serve")(serve)
 app.add_typer(db_app, name="db")
 app.add_typer(protocols_app, name="protocols")
+app.add_typer(calc_app, name="calc")

@@ -65,15 +65,23 @@ __all__ = [
     "albi",
     "albi_array",
     "albi_grade",
+    "albi_grade_array",
+    "ascites_points",
     "child_pugh",
+    "child_pugh_class",
+    "child_pugh_class_array",
     "child_pugh_points_array",
+    "encephalopathy_points",
+    "lab_value",
     "malbi_grade",
+    "malbi_grade_array",
     "meld",
     "meld3",
     "meld3_array",
     "meld_array",
     "meld_na",
     "meld_na_array",
+    "sex_is_female",
 ]
 
 LabInput = Quantity | str | float | int
@@ -130,8 +138,11 @@ def _round_half_up(x: float) -> int:
     return math.floor(x + 0.5)
 
 
-def _lab(value: LabInput, analyte: str, unit: str, field: str | None = None) -> float:
-    """Return ``value`` in ``unit`` after unit conversion and plausibility checks."""
+def lab_value(value: LabInput, analyte: str, unit: str, field: str | None = None) -> float:
+    """Return ``value`` in ``unit`` after unit conversion and the plausibility checks above.
+
+    ``analyte`` is one of bilirubin, albumin, inr, creatinine, sodium.
+    """
     field = field or analyte
     x = as_value(value, unit, analyte=analyte, field=field)
     if analyte == "sodium":
@@ -202,6 +213,25 @@ def child_pugh_class(points: int) -> str:
     return "A" if points <= 6 else ("B" if points <= 9 else "C")
 
 
+def ascites_points(ascites: str) -> int:
+    """Child-Pugh points for ascites: none 1, slight 2, moderate-severe 3."""
+    return ASCITES.index(_choice(ascites, "ascites", _ASCITES_ALIASES, ASCITES)) + 1
+
+
+def encephalopathy_points(encephalopathy: str) -> int:
+    """Child-Pugh points for hepatic encephalopathy: none 1, grade 1-2 2, grade 3-4 3."""
+    choice = _choice(encephalopathy, "encephalopathy", _ENCEPHALOPATHY_ALIASES, ENCEPHALOPATHY)
+    return ENCEPHALOPATHY.index(choice) + 1
+
+
+def child_pugh_class_array(points: np.ndarray) -> np.ndarray:
+    """Vectorized :func:`child_pugh_class` (object array; None where points are NaN)."""
+    p = np.asarray(points, dtype=float)
+    cls = np.where(p <= 6, "A", np.where(p <= 9, "B", "C")).astype(object)
+    cls[np.isnan(p)] = None
+    return cls
+
+
 def child_pugh(
     bilirubin: LabInput,
     albumin: LabInput,
@@ -219,17 +249,15 @@ def child_pugh(
             ``"moderate-severe"`` (also accepted: absent, mild, moderate, severe, refractory).
         encephalopathy: ``"none"``, ``"grade 1-2"`` or ``"grade 3-4"`` (West Haven grades).
     """
-    bili = _lab(bilirubin, "bilirubin", "mg/dL")
-    alb = _lab(albumin, "albumin", "g/dL")
-    inr_v = _lab(inr, "inr", "1")
-    asc = _choice(ascites, "ascites", _ASCITES_ALIASES, ASCITES)
-    enc = _choice(encephalopathy, "encephalopathy", _ENCEPHALOPATHY_ALIASES, ENCEPHALOPATHY)
+    bili = lab_value(bilirubin, "bilirubin", "mg/dL")
+    alb = lab_value(albumin, "albumin", "g/dL")
+    inr_v = lab_value(inr, "inr", "1")
     parts = (
         _cp_bilirubin(bili),
         _cp_albumin(alb),
         _cp_inr(inr_v),
-        ASCITES.index(asc) + 1,
-        ENCEPHALOPATHY.index(enc) + 1,
+        ascites_points(ascites),
+        encephalopathy_points(encephalopathy),
     )
     points = sum(parts)
     return ChildPughResult(points, child_pugh_class(points), *parts)
@@ -314,8 +342,8 @@ def albi(
     """
     if coefficient not in ALBI_COEFFICIENTS:
         raise InputError("coefficient", coefficient, "-0.085 or -0.0852")
-    bili = _lab(bilirubin, "bilirubin", "umol/L")
-    alb = _lab(albumin, "albumin", "g/L")
+    bili = lab_value(bilirubin, "bilirubin", "umol/L")
+    alb = lab_value(albumin, "albumin", "g/L")
     score = 0.66 * math.log10(bili) + coefficient * alb
     # remove floating noise at the 1e-12 level so that cut-offs (e.g. -2.60) are exact
     score = round(score, 10)
@@ -340,6 +368,19 @@ def albi_grade_array(score: np.ndarray) -> np.ndarray:
     return np.where(np.isnan(s), np.nan, g)
 
 
+def malbi_grade_array(score: np.ndarray, malbi_cut_in: Literal["2a", "2b"] = "2b") -> np.ndarray:
+    """Vectorized :func:`malbi_grade` (object array; None where the score is NaN)."""
+    if malbi_cut_in not in ("2a", "2b"):
+        raise InputError("malbi_cut_in", malbi_cut_in, "'2a' or '2b'")
+    s = np.asarray(score, dtype=float)
+    in_2a = (s < -2.270) | ((s == -2.270) & (malbi_cut_in == "2a"))
+    g = np.where(s <= -2.60, "1", np.where(s <= -1.39, np.where(in_2a, "2a", "2b"), "3")).astype(
+        object
+    )
+    g[np.isnan(s)] = None
+    return g
+
+
 # --- MELD family --------------------------------------------------------------------------
 
 
@@ -350,9 +391,9 @@ def _meld_i(bili: float, inr: float, cr: float) -> float:
 def _meld_inputs(
     bilirubin: LabInput, inr: LabInput, creatinine: LabInput, dialysis: object, cr_cap: float
 ) -> tuple[float, float, float]:
-    bili = max(_lab(bilirubin, "bilirubin", "mg/dL"), 1.0)
-    inr_v = max(_lab(inr, "inr", "1"), 1.0)
-    cr = _lab(creatinine, "creatinine", "mg/dL")
+    bili = max(lab_value(bilirubin, "bilirubin", "mg/dL"), 1.0)
+    inr_v = max(lab_value(inr, "inr", "1"), 1.0)
+    cr = lab_value(creatinine, "creatinine", "mg/dL")
     cr = cr_cap if _bool(dialysis, "dialysis") else min(max(cr, 1.0), cr_cap)
     return bili, inr_v, cr
 
@@ -404,7 +445,7 @@ def meld_na(
         raise InputError("variant", variant, "'optn2016' or 'kim2008'")
     bili, inr_v, cr = _meld_inputs(bilirubin, inr, creatinine, dialysis, 4.0)
     m = _meld_unbounded(bili, inr_v, cr)  # OPTN: the sodium term uses MELD before the 40 cap
-    na = _lab(sodium, "sodium", "mmol/L")
+    na = lab_value(sodium, "sodium", "mmol/L")
     if variant == "optn2016":
         na = min(max(na, 125.0), 137.0)
         if m <= 11:
@@ -441,7 +482,7 @@ def meld3(
         cap: upper bound (default 40, OPTN); ``None`` for the paper's uncapped score.
             The lower bound 6 always applies.
     """
-    female = _sex_is_female(sex)
+    female = sex_is_female(sex)
     if age is not None:
         if isinstance(age, bool) or not isinstance(age, int | float) or not math.isfinite(age):
             raise InputError("age", age, "a number of years from 12 to 120")
@@ -452,8 +493,8 @@ def meld3(
     if cap is not None and (isinstance(cap, bool) or not isinstance(cap, int) or cap < 6):
         raise InputError("cap", cap, "an integer >= 6, or None for no cap")
     bili, inr_v, cr = _meld_inputs(bilirubin, inr, creatinine, dialysis, 3.0)
-    na = min(max(_lab(sodium, "sodium", "mmol/L"), 125.0), 137.0)
-    alb = min(max(_lab(albumin, "albumin", "g/dL"), 1.5), 3.5)
+    na = min(max(lab_value(sodium, "sodium", "mmol/L"), 125.0), 137.0)
+    alb = min(max(lab_value(albumin, "albumin", "g/dL"), 1.5), 3.5)
     value = _meld3_value(female, bili, inr_v, cr, na, alb)
     score = max(_round_half_up(round(value, 9)), 6)
     return score if cap is None else min(score, cap)
@@ -475,7 +516,7 @@ def _meld3_value(female: float, bili: float, inr: float, cr: float, na: float, a
     )
 
 
-def _sex_is_female(sex: object) -> bool:
+def sex_is_female(sex: object) -> bool:
     if isinstance(sex, str):
         key = sex.strip().lower()
         if key in ("female", "f", "woman"):

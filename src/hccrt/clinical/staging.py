@@ -71,6 +71,7 @@ __all__ = [
     "cnlc",
     "couinaud_contiguous",
     "milan",
+    "parse_child_pugh_class",
     "parse_segments",
     "tumour_burden",
     "up_to_seven",
@@ -108,6 +109,13 @@ def _child_pugh_class(value: object, *, required: bool = True) -> str | None:
     if isinstance(value, str) and value.strip().upper() in ("A", "B", "C"):
         return value.strip().upper()
     raise InputError("child_pugh_class", value, "'A', 'B' or 'C'")
+
+
+def parse_child_pugh_class(value: object) -> str:
+    """Normalise a Child-Pugh class ``"A"``, ``"B"`` or ``"C"`` (any case)."""
+    cls = _child_pugh_class(value)
+    assert cls is not None
+    return cls
 
 
 def tumour_burden(

@@ -1,0 +1,705 @@
+"""``hccrt calc``: clinical scores from the command line, one at a time or for a whole table.
+
+Every command calls the pure core (:mod:`hccrt.clinical`); nothing is computed here. Lab
+values are typed with their unit (``--bilirubin "1.2 mg/dL"``); a value without a unit, an
+unknown unit or an implausible value is refused with a one-line message naming the field,
+the value and what is allowed, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any
+
+import numpy as np
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from hccrt.clinical import body, liver, staging
+from hccrt.errors import HccrtError, InputError
+from hccrt.units import convert
+
+calc_app = typer.Typer(
+    help="Clinical scores: liver function (Child-Pugh, ALBI, MELD family), staging (BCLC, "
+    "CNLC, Milan, up-to-seven, Couinaud), renal and body size (Cockcroft-Gault, BSA), "
+    "CTCAE v5.0 lab grades and EORTC QLQ scores. Lab values take their unit, e.g. "
+    "--bilirubin '1.2 mg/dL'. Add --json for machine-readable output. "
+    "'calc table' adds every computable score to each row of a CSV file.",
+    no_args_is_help=True,
+)
+
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _emit(result: dict[str, Any], as_json: bool) -> None:
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+        return
+    for key, value in result.items():
+        shown = "—" if value is None else (f"{value:.4g}" if isinstance(value, float) else value)
+        _out.print(f"{key}: {shown}")
+
+
+def _run(compute: Callable[[], dict[str, Any]], as_json: bool) -> None:
+    """Run ``compute``; print its result, or a one-line error and exit 2 on bad input."""
+    try:
+        result = compute()
+    except HccrtError as exc:
+        _err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    _emit(result, as_json)
+
+
+def _floats(text: str | None, field: str) -> list[float] | None:
+    if text is None:
+        return None
+    try:
+        values = [float(part) for part in text.replace(";", ",").split(",") if part.strip()]
+    except ValueError:
+        raise InputError(field, text, "comma-separated numbers, e.g. '3.0,2.5,1.0'") from None
+    if not values or not all(math.isfinite(v) for v in values):
+        raise InputError(field, text, "comma-separated finite numbers, e.g. '3.0,2.5,1.0'")
+    return values
+
+
+# --- liver function ----------------------------------------------------------------------
+
+Bili = Annotated[
+    str, typer.Option(help="Total bilirubin with unit, e.g. '1.2 mg/dL', '20 umol/L'.")
+]
+Alb = Annotated[str, typer.Option(help="Albumin with unit, e.g. '3.5 g/dL' or '35 g/L'.")]
+Inr = Annotated[str, typer.Option(help="INR (no unit), e.g. '1.1'.")]
+Creat = Annotated[str, typer.Option(help="Creatinine with unit, e.g. '1.0 mg/dL', '88 umol/L'.")]
+Sodium = Annotated[str, typer.Option(help="Sodium with unit, e.g. '135 mmol/L' (= mEq/L).")]
+Dialysis = Annotated[
+    bool,
+    typer.Option(help="Dialysis >= 2 times or CVVHD >= 24 h in the 7 days before the creatinine."),
+]
+
+
+@calc_app.command("child-pugh")
+def child_pugh_cmd(
+    bilirubin: Bili,
+    albumin: Alb,
+    inr: Inr,
+    ascites: Annotated[str, typer.Option(help="none | slight | moderate-severe")],
+    encephalopathy: Annotated[str, typer.Option(help="none | grade 1-2 | grade 3-4")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Child-Pugh points and class (Pugh 1973)."""
+    _run(
+        lambda: dataclasses.asdict(
+            liver.child_pugh(bilirubin, albumin, inr, ascites, encephalopathy)
+        ),
+        as_json,
+    )
+
+
+@calc_app.command("albi")
+def albi_cmd(
+    bilirubin: Bili,
+    albumin: Alb,
+    coefficient: Annotated[
+        float, typer.Option(help="Albumin coefficient: -0.085 (Johnson 2015) or -0.0852.")
+    ] = -0.085,
+    malbi_cut_in: Annotated[
+        str, typer.Option(help="mALBI sub-grade of a score of exactly -2.270: 2a or 2b.")
+    ] = "2b",
+    as_json: JsonOpt = False,
+) -> None:
+    """ALBI score and grade (Johnson 2015) with mALBI grade (Hiraoka 2017)."""
+    _run(
+        lambda: dataclasses.asdict(
+            liver.albi(bilirubin, albumin, coefficient=coefficient, malbi_cut_in=malbi_cut_in)  # type: ignore[arg-type]
+        ),
+        as_json,
+    )
+
+
+@calc_app.command("meld")
+def meld_cmd(
+    bilirubin: Bili,
+    inr: Inr,
+    creatinine: Creat,
+    dialysis: Dialysis = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """MELD, UNOS/OPTN form (6-40)."""
+    _run(lambda: {"meld": liver.meld(bilirubin, inr, creatinine, dialysis=dialysis)}, as_json)
+
+
+@calc_app.command("meld-na")
+def meld_na_cmd(
+    bilirubin: Bili,
+    inr: Inr,
+    creatinine: Creat,
+    sodium: Sodium,
+    dialysis: Dialysis = False,
+    variant: Annotated[
+        str, typer.Option(help="optn2016 (default, OPTN policy) or kim2008 (original paper).")
+    ] = "optn2016",
+    as_json: JsonOpt = False,
+) -> None:
+    """MELD-Na (OPTN 2016 by default)."""
+    _run(
+        lambda: {
+            "meld_na": liver.meld_na(
+                bilirubin,
+                inr,
+                creatinine,
+                sodium,
+                dialysis=dialysis,
+                variant=variant,  # type: ignore[arg-type]
+            )
+        },
+        as_json,
+    )
+
+
+@calc_app.command("meld3")
+def meld3_cmd(
+    bilirubin: Bili,
+    inr: Inr,
+    creatinine: Creat,
+    sodium: Sodium,
+    albumin: Alb,
+    sex: Annotated[str, typer.Option(help="female | male")],
+    age: Annotated[float | None, typer.Option(help="Age in years (12-17: female term).")] = None,
+    dialysis: Dialysis = False,
+    no_cap: Annotated[
+        bool, typer.Option("--no-cap", help="Do not cap at 40 (Kim 2021 paper; OPTN caps).")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """MELD 3.0 (Kim 2021; OPTN since 2023)."""
+    _run(
+        lambda: {
+            "meld3": liver.meld3(
+                bilirubin,
+                inr,
+                creatinine,
+                sodium,
+                albumin,
+                sex=sex,
+                age=age,
+                dialysis=dialysis,
+                cap=None if no_cap else 40,
+            )
+        },
+        as_json,
+    )
+
+
+# --- staging -------------------------------------------------------------------------------
+
+Nodules = Annotated[
+    str | None, typer.Option(help="Nodule diameters in cm, comma-separated, e.g. '3.0,2.5'.")
+]
+NNodules = Annotated[int | None, typer.Option(help="Number of nodules (with --largest-cm).")]
+Largest = Annotated[float | None, typer.Option(help="Largest diameter in cm (with --n-nodules).")]
+Mvi = Annotated[bool, typer.Option(help="Macrovascular (portal/hepatic vein) invasion.")]
+Ehs = Annotated[bool, typer.Option(help="Extrahepatic spread.")]
+Ecog = Annotated[int, typer.Option(help="ECOG performance status 0-4.")]
+
+
+def _burden(nodules: str | None, n: int | None, largest: float | None) -> dict[str, Any]:
+    return {"nodules": _floats(nodules, "nodules"), "n_nodules": n, "largest_cm": largest}
+
+
+@calc_app.command("bclc")
+def bclc_cmd(
+    ecog: Ecog,
+    nodules: Nodules = None,
+    n_nodules: NNodules = None,
+    largest_cm: Largest = None,
+    child_pugh_class: Annotated[str | None, typer.Option(help="A | B | C")] = None,
+    liver_function: Annotated[
+        str | None,
+        typer.Option(help="preserved | end-stage (required for Child-Pugh B: clinician's call)."),
+    ] = None,
+    macrovascular_invasion: Mvi = False,
+    extrahepatic_spread: Ehs = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """BCLC 2022 stage (Reig 2022)."""
+    _run(
+        lambda: dataclasses.asdict(
+            staging.bclc(
+                **_burden(nodules, n_nodules, largest_cm),
+                ecog=ecog,
+                child_pugh_class=child_pugh_class,
+                liver_function=liver_function,  # type: ignore[arg-type]
+                macrovascular_invasion=macrovascular_invasion,
+                extrahepatic_spread=extrahepatic_spread,
+            )
+        ),
+        as_json,
+    )
+
+
+@calc_app.command("cnlc")
+def cnlc_cmd(
+    ecog: Ecog,
+    child_pugh_class: Annotated[str, typer.Option(help="A | B | C")],
+    nodules: Nodules = None,
+    n_nodules: NNodules = None,
+    largest_cm: Largest = None,
+    macrovascular_invasion: Mvi = False,
+    extrahepatic_spread: Ehs = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """China Liver Cancer Staging 2022 (Ia-IV)."""
+    _run(
+        lambda: dataclasses.asdict(
+            staging.cnlc(
+                **_burden(nodules, n_nodules, largest_cm),
+                ecog=ecog,
+                child_pugh_class=child_pugh_class,
+                macrovascular_invasion=macrovascular_invasion,
+                extrahepatic_spread=extrahepatic_spread,
+            )
+        ),
+        as_json,
+    )
+
+
+@calc_app.command("milan")
+def milan_cmd(
+    nodules: Nodules = None,
+    n_nodules: NNodules = None,
+    largest_cm: Largest = None,
+    macrovascular_invasion: Mvi = False,
+    extrahepatic_spread: Ehs = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Milan criteria (Mazzaferro 1996)."""
+    _run(
+        lambda: {
+            "within_milan": staging.milan(
+                **_burden(nodules, n_nodules, largest_cm),
+                macrovascular_invasion=macrovascular_invasion,
+                extrahepatic_spread=extrahepatic_spread,
+            )
+        },
+        as_json,
+    )
+
+
+@calc_app.command("up-to-seven")
+def up_to_seven_cmd(
+    nodules: Nodules = None,
+    n_nodules: NNodules = None,
+    largest_cm: Largest = None,
+    macrovascular_invasion: Mvi = False,
+    extrahepatic_spread: Ehs = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Up-to-seven criterion (Mazzaferro 2009)."""
+    _run(
+        lambda: dataclasses.asdict(
+            staging.up_to_seven(
+                **_burden(nodules, n_nodules, largest_cm),
+                macrovascular_invasion=macrovascular_invasion,
+                extrahepatic_spread=extrahepatic_spread,
+            )
+        ),
+        as_json,
+    )
+
+
+@calc_app.command("couinaud")
+def couinaud_cmd(
+    segments: Annotated[str, typer.Option(help="Couinaud segments, e.g. '5,6,7,8' or 'IVa,V'.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Whether a set of Couinaud segments is contiguous."""
+    _run(
+        lambda: {
+            "segments": sorted(staging.parse_segments(segments)),
+            "contiguous": staging.couinaud_contiguous(segments),
+        },
+        as_json,
+    )
+
+
+# --- renal / body size ---------------------------------------------------------------------
+
+
+@calc_app.command("cockcroft-gault")
+def cockcroft_gault_cmd(
+    age: Annotated[float, typer.Option(help="Age in years.")],
+    weight_kg: Annotated[float, typer.Option(help="Actual body weight in kg.")],
+    creatinine: Creat,
+    sex: Annotated[str, typer.Option(help="female | male")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Creatinine clearance, mL/min (Cockcroft & Gault 1976, actual body weight)."""
+    _run(
+        lambda: {
+            "crcl_ml_min": body.cockcroft_gault(
+                age=age, weight_kg=weight_kg, creatinine=creatinine, sex=sex
+            )
+        },
+        as_json,
+    )
+
+
+@calc_app.command("bsa")
+def bsa_cmd(
+    height_cm: Annotated[float, typer.Option(help="Height in cm.")],
+    weight_kg: Annotated[float, typer.Option(help="Weight in kg.")],
+    method: Annotated[str, typer.Option(help="mosteller (default) | dubois")] = "mosteller",
+    as_json: JsonOpt = False,
+) -> None:
+    """Body surface area, m2 (Mosteller 1987 default; DuBois 1916)."""
+    _run(
+        lambda: {
+            "bsa_m2": body.bsa(height_cm=height_cm, weight_kg=weight_kg, method=method),  # type: ignore[arg-type]
+            "method": method,
+        },
+        as_json,
+    )
+
+
+# --- table -----------------------------------------------------------------------------------
+
+TABLE_HELP = """Add every computable score to each row of a CSV table.
+
+Input columns (any subset; names are case-insensitive). Lab columns hold either a value with
+its unit ("1.2 mg/dL") or a number with the unit in a column named <column>_unit
+(bilirubin_unit, ...): bilirubin, albumin, inr, creatinine, sodium; clinical: ascites
+(none/slight/moderate-severe), encephalopathy (none/grade 1-2/grade 3-4), dialysis (true/false),
+sex (female/male), age (years), weight_kg, height_cm, ecog (0-4), child_pugh_class (A/B/C,
+used for staging when it cannot be computed), liver_function (preserved/end-stage),
+nodules ("3.0;2.5" cm) or n_nodules with largest_cm, macrovascular_invasion,
+extrahepatic_spread (true/false), segments ("5;6;7").
+
+Output columns added: child_pugh_points, child_pugh_class, albi_score, albi_grade,
+malbi_grade, meld, meld_na, meld3, crcl_cockcroft_gault, bsa_mosteller, bsa_dubois, bclc,
+cnlc, milan, up_to_seven_total, up_to_seven, couinaud_contiguous, and calc_errors (why a
+score could not be computed for that row). A score whose inputs are absent is left empty.
+"""
+
+
+_TRUE = {"true", "yes", "y", "1", "t"}
+_FALSE = {"false", "no", "n", "0", "f"}
+
+
+class _Table:
+    """Column access and per-row error collection for ``calc table``."""
+
+    def __init__(self, df: pd.DataFrame) -> None:
+        self.df = df
+        self.n = len(df)
+        self.cols = {c.strip().lower(): c for c in df.columns}
+        self.errors: list[list[str]] = [[] for _ in range(self.n)]
+
+    def raw(self, name: str) -> pd.Series | None:
+        col = self.cols.get(name)
+        if col is None:
+            return None
+        s = self.df[col].astype("string").str.strip()
+        return s.mask(s == "")
+
+    def _map_unique(self, name: str, series: pd.Series, parse: Callable[[str], Any]) -> pd.Series:
+        """Parse each distinct cell once with the core's scalar validator; errors per row."""
+        results: dict[str, Any] = {}
+        for cell in series.dropna().unique():
+            try:
+                results[cell] = parse(cell)
+            except HccrtError as exc:
+                results[cell] = exc
+        mapped = series.map(results)
+        for idx in np.flatnonzero(mapped.map(lambda v: isinstance(v, HccrtError)).to_numpy()):
+            self.errors[idx].append(str(mapped.iloc[idx]))
+        return mapped.map(lambda v: None if isinstance(v, HccrtError) or _is_nan(v) else v)
+
+    def lab(self, name: str, unit: str) -> np.ndarray:
+        """Lab column as floats in ``unit`` (NaN when absent or invalid)."""
+        s = self.raw(name)
+        if s is None:
+            return np.full(self.n, np.nan)
+        unit_col = self.raw(f"{name}_unit")
+        if unit_col is not None:
+            s = (s + " " + unit_col.fillna("")).str.strip().mask(s.isna())
+        parsed = self._map_unique(
+            name, s, lambda cell: liver.lab_value(cell, name, unit, field=name)
+        )
+        return parsed.astype(float).to_numpy()
+
+    def number(self, name: str, check: Callable[[float], float]) -> np.ndarray:
+        s = self.raw(name)
+        if s is None:
+            return np.full(self.n, np.nan)
+
+        def parse(cell: str) -> float:
+            try:
+                value = float(cell)
+            except ValueError:
+                raise InputError(name, cell, "a number") from None
+            return check(value)
+
+        return self._map_unique(name, s, parse).astype(float).to_numpy()
+
+    def choice(self, name: str, parse: Callable[[str], Any]) -> pd.Series:
+        s = self.raw(name)
+        if s is None:
+            return pd.Series([None] * self.n, dtype=object)
+        return self._map_unique(name, s, parse).astype(object).reset_index(drop=True)
+
+    def flag(self, name: str) -> pd.Series:
+        def parse(cell: str) -> bool:
+            key = cell.lower()
+            if key in _TRUE:
+                return True
+            if key in _FALSE:
+                return False
+            raise InputError(name, cell, "true or false")
+
+        return self.choice(name, parse)
+
+
+def _is_nan(value: Any) -> bool:
+    return value is pd.NA or (isinstance(value, float) and math.isnan(value))
+
+
+def _check_range(field: str, lo: float, hi: float, unit: str) -> Callable[[float], float]:
+    def check(value: float) -> float:
+        if not (math.isfinite(value) and lo <= value <= hi):
+            raise InputError(field, value, f"{lo:g} to {hi:g} {unit}")
+        return value
+
+    return check
+
+
+def _nullable(values: np.ndarray, decimals: int | None = None) -> list[Any]:
+    out: list[Any] = []
+    for v in values:
+        if v is None or (isinstance(v, float) and math.isnan(v)):
+            out.append(None)
+        elif decimals is None:
+            out.append(int(v) if isinstance(v, float) and v.is_integer() else v)
+        else:
+            out.append(round(float(v), decimals))
+    return out
+
+
+def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
+    """Return ``df`` with every computable score added (see ``hccrt calc table --help``)."""
+    t = _Table(df.reset_index(drop=True))
+    out = t.df.copy()
+    n = t.n
+
+    bili_mg = t.lab("bilirubin", "mg/dL")
+    alb_gdl = t.lab("albumin", "g/dL")
+    inr = t.lab("inr", "1")
+    cr_mg = t.lab("creatinine", "mg/dL")
+    na = t.lab("sodium", "mmol/L")
+    asc = t.choice("ascites", liver.ascites_points)
+    enc = t.choice("encephalopathy", liver.encephalopathy_points)
+    dialysis = t.flag("dialysis").fillna(False).astype(bool).to_numpy()
+    female = t.choice("sex", liver.sex_is_female)
+    age = t.number("age", _check_range("age", 0, 120, "years"))
+    weight = t.number("weight_kg", _check_range("weight_kg", 20, 350, "kg"))
+    height = t.number("height_cm", _check_range("height_cm", 100, 250, "cm"))
+    if progress:
+        progress(0)
+
+    # Child-Pugh
+    asc_p = asc.astype(float).to_numpy()
+    enc_p = enc.astype(float).to_numpy()
+    cp_points = liver.child_pugh_points_array(bili_mg, alb_gdl, inr, asc_p, enc_p)
+    cp_points = np.where(np.isnan(asc_p) | np.isnan(enc_p), np.nan, cp_points)
+    cp_class = liver.child_pugh_class_array(cp_points)
+    given_class = t.choice("child_pugh_class", staging.parse_child_pugh_class)
+    out["child_pugh_points"] = pd.array(_nullable(cp_points), dtype="Int64")
+    staging_class = pd.Series(cp_class).where(pd.Series(cp_class).notna(), given_class)
+    out["child_pugh_class"] = staging_class.to_numpy()
+
+    # ALBI (SI units: 17.1 umol/L per mg/dL, 10 g/L per g/dL, as hccrt.units)
+    bili_si = convert(bili_mg, "mg/dL", "umol/L", analyte="bilirubin")
+    alb_si = convert(alb_gdl, "g/dL", "g/L", analyte="albumin")
+    albi_score = liver.albi_array(bili_si, alb_si)
+    out["albi_score"] = _nullable(albi_score, 4)
+    out["albi_grade"] = pd.array(_nullable(liver.albi_grade_array(albi_score)), dtype="Int64")
+    out["malbi_grade"] = liver.malbi_grade_array(albi_score)
+
+    # MELD family
+    out["meld"] = pd.array(_nullable(liver.meld_array(bili_mg, inr, cr_mg, dialysis)), "Int64")
+    out["meld_na"] = pd.array(
+        _nullable(liver.meld_na_array(bili_mg, inr, cr_mg, na, dialysis)), "Int64"
+    )
+    fem = female.to_numpy()
+    fem_known = np.array([v is not None for v in fem])
+    fem_f = np.array([bool(v) if v is not None else False for v in fem])
+    teen = (age >= 12) & (age < 18)
+    too_young = age < 12
+    for idx in np.flatnonzero(too_young):
+        t.errors[idx].append(
+            str(InputError("age", age[idx], "12 to 120 years", "MELD applies from age 12"))
+        )
+    m3 = liver.meld3_array(bili_mg, inr, cr_mg, na, alb_gdl, fem_f | teen, dialysis)
+    m3 = np.where(fem_known & ~too_young, m3, np.nan)
+    out["meld3"] = pd.array(_nullable(m3), "Int64")
+
+    # renal / body size (Cockcroft-Gault needs an adult)
+    adult = age >= 18
+    crcl = body.cockcroft_gault_array(age, weight, cr_mg, fem_f)
+    out["crcl_cockcroft_gault"] = _nullable(np.where(adult & fem_known, crcl, np.nan), 2)
+    out["bsa_mosteller"] = _nullable(body.bsa_array(height, weight, "mosteller"), 4)
+    out["bsa_dubois"] = _nullable(body.bsa_array(height, weight, "dubois"), 4)
+
+    # staging: row by row with the core functions (cheap, and one definition)
+    nod = t.raw("nodules")
+    n_nod = t.raw("n_nodules")
+    largest = t.raw("largest_cm")
+    ecog = t.raw("ecog")
+    mvi = t.flag("macrovascular_invasion").fillna(False)
+    ehs = t.flag("extrahepatic_spread").fillna(False)
+    lf = t.raw("liver_function")
+    segs = t.raw("segments")
+    cols: dict[str, list[Any]] = {
+        k: [None] * n
+        for k in (
+            "bclc",
+            "cnlc",
+            "milan",
+            "up_to_seven_total",
+            "up_to_seven",
+            "couinaud_contiguous",
+        )
+    }
+    step = max(1, n // 100)
+    for i in range(n):
+        if progress and i % step == 0:
+            progress(i)
+        errs = t.errors[i]
+        burden: dict[str, Any] | None = None
+        try:
+            if nod is not None and not pd.isna(nod.iloc[i]):
+                burden = {"nodules": _floats(str(nod.iloc[i]), "nodules")}
+            elif n_nod is not None and not pd.isna(n_nod.iloc[i]):
+                burden = {
+                    "n_nodules": _int(n_nod.iloc[i], "n_nodules"),
+                    "largest_cm": _float(
+                        largest.iloc[i] if largest is not None else None, "largest_cm"
+                    ),
+                }
+            ps = None if ecog is None or pd.isna(ecog.iloc[i]) else _int(ecog.iloc[i], "ecog")
+        except HccrtError as exc:
+            errs.append(str(exc))
+            burden = None
+        if burden is not None:
+            flags = {
+                "macrovascular_invasion": bool(mvi.iloc[i]),
+                "extrahepatic_spread": bool(ehs.iloc[i]),
+            }
+            cols["milan"][i] = _attempt(errs, staging.milan, **burden, **flags)
+            u7 = _attempt(errs, staging.up_to_seven, **burden, **flags)
+            if u7 is not None:
+                cols["up_to_seven_total"][i] = u7.total
+                cols["up_to_seven"][i] = u7.within
+            cls = staging_class.iloc[i]
+            lf_i = None if lf is None or pd.isna(lf.iloc[i]) else str(lf.iloc[i])
+            if ps is not None and (cls is not None or lf_i is not None):
+                result = _attempt(
+                    errs,
+                    staging.bclc,
+                    **burden,
+                    ecog=ps,
+                    child_pugh_class=cls,
+                    liver_function=lf_i,
+                    **flags,
+                )
+                cols["bclc"][i] = None if result is None else result.stage
+            if ps is not None and cls is not None:
+                result = _attempt(
+                    errs, staging.cnlc, **burden, ecog=ps, child_pugh_class=cls, **flags
+                )
+                cols["cnlc"][i] = None if result is None else result.stage
+        if segs is not None and not pd.isna(segs.iloc[i]):
+            cols["couinaud_contiguous"][i] = _attempt(
+                errs, staging.couinaud_contiguous, str(segs.iloc[i])
+            )
+    for key, values in cols.items():
+        out[key] = values
+    out["calc_errors"] = ["; ".join(e) if e else None for e in t.errors]
+    if progress:
+        progress(n)
+    return out
+
+
+def _attempt(errors: list[str], compute: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """Call ``compute``; on bad input record the message for the row and return None."""
+    try:
+        return compute(*args, **kwargs)
+    except HccrtError as exc:
+        message = str(exc)
+        if message not in errors:
+            errors.append(message)
+        return None
+
+
+def _int(value: Any, field: str) -> int:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InputError(field, value, "an integer") from None
+    if not number.is_integer():
+        raise InputError(field, value, "an integer")
+    return int(number)
+
+
+def _float(value: Any, field: str) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        raise InputError(field, value, "a number") from None
+
+
+@calc_app.command("table", help=TABLE_HELP)
+def table_cmd(
+    input: Annotated[Path, typer.Option("--input", "-i", help="Input CSV file.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Output CSV file.")],
+    progress: Annotated[
+        bool, typer.Option(help="Show a progress bar (for files over 10,000 rows).")
+    ] = True,
+) -> None:
+    if not input.is_file():
+        _err.print(f"error: input: got {str(input)!r}; allowed: an existing CSV file", markup=False)
+        raise typer.Exit(2)
+    try:
+        df = pd.read_csv(input, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, UnicodeDecodeError, pd.errors.EmptyDataError) as exc:
+        _err.print(f"error: input: got {str(input)!r}; allowed: a CSV file ({exc})", markup=False)
+        raise typer.Exit(2) from None
+    show = progress and len(df) > 10_000
+    if show:
+        with Progress(
+            TextColumn("scoring"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=_err,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("rows", total=len(df))
+            result = score_table(df, progress=lambda i: bar.update(task, completed=i))
+    else:
+        result = score_table(df)
+    result.to_csv(output, index=False)
+    n_err = int(result["calc_errors"].notna().sum())
+    _err.print(
+        f"{len(result)} rows scored -> {output}"
+        + (f" ({n_err} rows with errors: see calc_errors)" if n_err else ""),
+        markup=False,
+    )
