@@ -41,7 +41,7 @@ def criterion_text(protocol: Protocol, criterion_id: str) -> str:
 # --------------------------------------------------------------------------- every file
 
 # The files written so far; becomes BUILTIN_CODES once all five are in.
-WRITTEN = ("tare-ut7", "rescue")
+WRITTEN = ("tare-ut7", "rescue", "sirt-haic")
 
 
 @pytest.mark.parametrize("code", WRITTEN)
@@ -251,3 +251,55 @@ def test_rescue_restricted_means_and_day_90_windows():
     windows = {w.scope: w for w in protocol.safety.ae_collection}
     assert str(windows["all_ae"].end_offset) == "90 days"
     assert str(windows["serious_ae"].end_offset) == "90 days"
+
+
+# --------------------------------------------------------------------------- sirt-haic
+
+
+def test_sirt_haic_outcome_measures_as_registered():
+    # Source: shared/protocols.md ("sirt-haic 1 primary (PFS) + safety") and
+    # shared/seeds/002_5687f3d3b486e907.txt (NCT07070076). The seed has no outcome-measure
+    # table: its brief summary names PFS as the objective and safety as a question.
+    protocol = load_builtin("sirt-haic")
+    assert protocol.identity.registry_ids == ["NCT07070076"]
+    assert ids(protocol, "primary") == ["pfs"]
+    assert ids(protocol, "secondary") == []
+    assert ids(protocol, "safety") == ["safety"]
+    for endpoint in protocol.endpoints:
+        assert endpoint.comparison == "between_arms"
+        assert "propensity" in endpoint.adjustment
+        assert "adjustment" in endpoint.assumed_fields
+
+
+def test_sirt_haic_design_and_haic_regimen():
+    protocol = load_builtin("sirt-haic")
+    assert protocol.design.type is DesignType.NON_RANDOMIZED_PARALLEL
+    assert protocol.design.allocation_ratio is None
+    assert protocol.identity.target_enrolment == 286
+    (regimen,) = protocol.planning.regimens
+    assert regimen.arms == ["haic"]
+    drugs = [(d.agent, d.dose, d.dose_unit, str(d.duration)) for d in regimen.drugs]
+    assert drugs == [
+        ("oxaliplatin", 135, "mg/m2", "3 hours"),
+        ("leucovorin", 400, "mg/m2", "1.5 hours"),
+        ("fluorouracil", 400, "mg/m2", "2 hours"),
+        ("fluorouracil", 2400, "mg/m2", "46 hours"),
+    ]
+    assert all(d.route == "intra-arterial" for d in regimen.drugs)
+    interval = (str(regimen.cycle_interval_min), str(regimen.cycle_interval_max))
+    assert interval == ("3 weeks", "4 weeks")
+    assert regimen.cycles_allowed == [2, 4]
+
+
+def test_sirt_haic_resection_timing_is_a_schedule_fact():
+    protocol = load_builtin("sirt-haic")
+    visits = {v.id: v for v in protocol.schedule.visits}
+    after_haic = visits["haic-resection"]
+    assert after_haic.arms == ["haic"] and after_haic.anchor.value == "last_treatment"
+    assert (str(after_haic.nominal), str(after_haic.window.after)) == ("3 weeks", "1 week")
+    after_sirt = visits["sirt-resection"]
+    assert after_sirt.arms == ["sirt"] and after_sirt.anchor.value == "first_treatment"
+    assert (str(after_sirt.nominal), str(after_sirt.window.after)) == ("3 months", "1 month")
+    assert "surgery" in after_haic.assessments and "surgery" in after_sirt.assessments
+    post_op = [str(v.nominal) for v in protocol.schedule.visits if v.id.startswith("post-op")]
+    assert post_op == ["1 month", "3 months", "6 months"]
