@@ -13,6 +13,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from hccrt.cli.calc import calc_app, score_table
@@ -238,3 +240,29 @@ def test_table_help_documents_columns() -> None:
     assert result.exit_code == 0
     for column in ("bilirubin_unit", "child_pugh_points", "meld3", "calc_errors"):
         assert column in result.stdout
+
+
+_cell = st.one_of(
+    st.just(""),
+    st.text(max_size=8),
+    st.builds(
+        lambda v, u: f"{v} {u}",
+        st.floats(-100, 1000, allow_nan=False),
+        st.sampled_from(["mg/dL", "umol/L", "g/dL", "g/L", "mmol/L", "", "U/L"]),
+    ),
+)
+_COLUMNS = [
+    "bilirubin", "albumin", "inr", "creatinine", "sodium", "ascites", "encephalopathy",
+    "dialysis", "sex", "age", "weight_kg", "height_cm", "ecog", "child_pugh_class",
+    "liver_function", "nodules", "n_nodules", "largest_cm", "macrovascular_invasion",
+    "extrahepatic_spread", "segments",
+]  # fmt: skip
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.fixed_dictionaries({c: _cell for c in _COLUMNS}), min_size=1, max_size=4))
+def test_score_table_never_crashes(rows: list[dict[str, str]]) -> None:
+    # any cell content ends up either as a score or as a message in calc_errors
+    out = score_table(pd.DataFrame(rows, dtype=str))
+    assert len(out) == len(rows)
+    assert "calc_errors" in out.columns

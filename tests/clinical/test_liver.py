@@ -19,6 +19,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from hccrt.clinical import liver
 from hccrt.clinical.liver import (
     albi,
     albi_array,
@@ -401,3 +402,20 @@ def test_meld_family_only_raises_input_error(b, i, c, na, alb, sex, age) -> None
         except InputError:
             continue
         assert 6 <= score <= 40
+
+
+def test_class_and_malbi_arrays_follow_the_published_cutoffs() -> None:
+    # Pugh 1973 classes A 5-6, B 7-9, C 10-15
+    cls = liver.child_pugh_class_array(np.array([5, 6, 7, 9, 10, 15, np.nan]))
+    assert list(cls) == ["A", "A", "B", "B", "C", "C", None]
+    # Johnson 2015 grades and Hiraoka 2017 split at -2.270 (default: -2.270 is 2b)
+    scores = np.array([-2.60, -2.5999, -2.271, -2.270, -1.39, -1.3899, np.nan])
+    assert list(liver.malbi_grade_array(scores)) == ["1", "2a", "2a", "2b", "2b", "3", None]
+    assert list(liver.malbi_grade_array(scores[3:4], "2a")) == ["2a"]
+    grades = liver.albi_grade_array(scores)
+    np.testing.assert_array_equal(grades[:6], [1, 2, 2, 2, 2, 3])
+
+
+def test_ascites_and_encephalopathy_points() -> None:
+    assert [liver.ascites_points(a) for a in ("absent", "mild", "refractory")] == [1, 2, 3]
+    assert [liver.encephalopathy_points(e) for e in ("none", "grade 2", "grade 4")] == [1, 2, 3]
