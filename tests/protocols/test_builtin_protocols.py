@@ -41,7 +41,7 @@ def criterion_text(protocol: Protocol, criterion_id: str) -> str:
 # --------------------------------------------------------------------------- every file
 
 # The files written so far; becomes BUILTIN_CODES once all five are in.
-WRITTEN = ("tare-ut7", "rescue", "sirt-haic")
+WRITTEN = ("tare-ut7", "rescue", "sirt-haic", "io-rt-mvi")
 
 
 @pytest.mark.parametrize("code", WRITTEN)
@@ -303,3 +303,50 @@ def test_sirt_haic_resection_timing_is_a_schedule_fact():
     assert "surgery" in after_haic.assessments and "surgery" in after_sirt.assessments
     post_op = [str(v.nominal) for v in protocol.schedule.visits if v.id.startswith("post-op")]
     assert post_op == ["1 month", "3 months", "6 months"]
+
+
+# --------------------------------------------------------------------------- io-rt-mvi
+
+
+def test_io_rt_mvi_declares_assumed_outcome_measures():
+    # Source: shared/protocols.md ("io-rt-mvi none listed": declare OS primary, PFS, ORR by
+    # RECIST 1.1 and mRECIST, AEs by CTCAE v5.0 secondary, each assumed) and
+    # shared/seeds/003_2487725728a3b4c0.txt, which lists no outcome measures.
+    protocol = load_builtin("io-rt-mvi")
+    assert ids(protocol, "primary") == ["os"]
+    assert ids(protocol, "secondary") == ["pfs", "orr", "ae"]
+    assert all(e.assumed and e.registry_text is None for e in protocol.endpoints)
+    assert protocol.endpoint("orr").criteria == ["recist11", "mrecist"]
+    assert protocol.endpoint("orr").responses == ["CR", "PR"]
+    assert protocol.endpoint("pfs").criteria == ["recist11", "mrecist"]
+    assert protocol.endpoint("ae").kind is EndpointKind.SAFETY
+
+
+def test_io_rt_mvi_allocation_is_an_assumed_1_to_1_randomization():
+    protocol = load_builtin("io-rt-mvi")
+    design = protocol.design
+    assert design.type is DesignType.RANDOMIZED
+    assert design.allocation_ratio == {"io-rt": 1, "io": 1}
+    assert design.assumed is True and design.assumption_note
+    assert design.stratification_factors == []
+    assert all(v.assumed for v in protocol.schedule.visits)
+    assert all(w.assumed for w in protocol.safety.ae_collection)
+
+
+def test_io_rt_mvi_eligibility_splits_the_lab_list():
+    protocol = load_builtin("io-rt-mvi")
+    labs = [c.id for c in protocol.eligibility if c.category == "laboratory"]
+    assert labs == [
+        "lab-hemoglobin",
+        "lab-anc",
+        "lab-platelets",
+        "lab-bilirubin",
+        "lab-albumin",
+        "lab-alt-ast",
+        "lab-inr",
+        "lab-creatinine",
+    ]
+    assert "≥ 1,000/mm3" in criterion_text(protocol, "lab-anc")
+    assert "≥ 40 mL/min" in criterion_text(protocol, "lab-creatinine")
+    kinds = [c.kind for c in protocol.eligibility]
+    assert (kinds.count("inclusion"), kinds.count("exclusion")) == (18, 16)
