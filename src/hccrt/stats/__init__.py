@@ -1,10 +1,19 @@
 """Survival and response statistics for trial analysis, validated against R.
 
 Public interface (arrays, or a DataFrame passed as ``data=`` with column names):
-``kaplan_meier``, ``logrank``.
+``kaplan_meier``, ``logrank``, ``rmst``.
 """
 
 from hccrt.stats.km import KaplanMeierResult, kaplan_meier
 from hccrt.stats.logrank import LogrankResult, logrank
+from hccrt.stats.rmst import RMSTResult, rmst, rmst_from_km
 
-__all__ = ["KaplanMeierResult", "LogrankResult", "kaplan_meier", "logrank"]
+__all__ = [
+    "KaplanMeierResult",
+    "LogrankResult",
+    "RMSTResult",
+    "kaplan_meier",
+    "logrank",
+    "rmst",
+    "rmst_from_km",
+]
