@@ -328,6 +328,11 @@ def test_not_gradable_reasons_never_grade_zero():
     assert g("ALT", 301, "U/L", baseline=100, baseline_abnormal=True) == 2
 
 
+def test_nan_unit_from_a_table_is_a_missing_unit():
+    assert g("INR", 1.3, float("nan")) == 1  # INR needs no unit
+    assert g("ALB", 25, float("nan"), lln=35) is None
+
+
 def test_quantity_inputs_and_result_fields():
     r = grade_lab("ALT", Quantity(250, "IU/L"), uln=Quantity(40, "U/L"))
     assert r.grade == 3 and r.direction == "high" and r.gradable

@@ -780,6 +780,8 @@ def grade_lab(
     term0 = TERMS[keys[0]]
     analyte = term0.analyte
     value, value_unit_ok = _parse(value, "value")
+    if _is_nan(unit):
+        unit = None  # a missing unit read from a table (NaN) is a missing unit
     if unit is None and isinstance(value, Quantity):
         unit = value.unit  # bare-number limits are in the value's unit
     if unit is not None:
