@@ -1,0 +1,312 @@
+"""Best overall response, confirmed and unconfirmed, and the subject-level response flags.
+
+The rules are those of admiralonco's ``inst/templates/ad_adrs.R`` with the event objects of
+``R/response_sources.R`` (pharmaverse, Apache 2.0), summarised in hccrt's
+``reference/response-rules.md`` section 3, with every constant a protocol parameter
+(:class:`BestResponseParams`):
+
+* working records: overall responses dated on or after the reference date (randomization or
+  treatment start); per date the worst one (NE < CR < PR < SD < NON-CR/NON-PD < PD, ties: last);
+  only up to and including the first PD; optionally only before subsequent anti-cancer therapy;
+* SD (and NON-CR/NON-PD) counts only at >= ``sd_min_days`` after the reference date (day 43 when
+  the reference date is day 1; default 42);
+* BOR: CR if any CR, else PR if any PR, else SD if any CR/PR/SD at >= sd_min_days, else
+  NON-CR/NON-PD likewise, else PD if any PD, else NE if any record, else MISSING; the date is the
+  earliest record of the winning event;
+* confirmation (CBOR, CRSP, CCB): a CR is confirmed by a later CR >= ``confirmation_days`` after
+  it (inclusive) with only CR or NE in between and at most ``max_ne_between`` NE; a PR by a later
+  CR or PR >= ``confirmation_days`` after it with only CR, PR or NE in between (SD too when
+  ``sd_breaks_confirmation`` is False), at most ``max_ne_between`` NE, and no PR after a CR in
+  that window; an unconfirmed CR/PR at >= sd_min_days is SD;
+* RSP: Y if any CR/PR (date of the first); CB: Y if any CR/PR, or SD/NON-CR/NON-PD at
+  >= sd_min_days (earliest date); BCP/CBCP: BOR/CBOR in CR, PR (CBCP derived correctly, not
+  with the upstream pipe defect of response-rules.md 3.9);
+* PD: first PD among all post-reference records (date); LSTA: last post-reference assessment,
+  post-PD ones included; DEATH: death date known; MDIS: a target lesion at baseline.
+
+hccrt additions (no admiralonco counterpart; defined here): TTBR, days from the reference date to
+the date of the best response, counted as ADT - reference + 1 (admiral ``derive_vars_duration``
+``add_one = TRUE``); SCR, sustained complete response: a CR followed, at least
+``sustained_cr_days`` later, by a CR with only CR or NE (at most ``max_ne_between``) in between.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from hccrt.errors import InputError
+
+RESPONSES: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
+#: admiral "worst" ranking used to pick one record per date (ANL01FL).
+WORST_RANK: dict[str, int] = {"NE": 1, "CR": 2, "PR": 3, "SD": 4, "NON-CR/NON-PD": 5, "PD": 6}
+#: admiralonco ``aval_resp``.
+AVAL_RESP: dict[str, int] = {"CR": 1, "PR": 2, "SD": 3, "NON-CR/NON-PD": 4, "PD": 5, "NE": 6,
+                             "MISSING": 7}
+_CODE = {"CR": 0, "PR": 1, "SD": 2, "NON-CR/NON-PD": 3, "PD": 4, "NE": 5}
+_CR, _PR, _SD, _NCNP, _PD, _NE = range(6)
+
+
+@dataclass(frozen=True)
+class BestResponseParams:
+    """Protocol parameters of best-response derivation (defaults: admiralonco ad_adrs.R).
+
+    reference: subject-table column holding the reference date (``randomization_date`` or
+        ``treatment_date``).
+    sd_min_days: SD counts at ``date >= reference + sd_min_days``.
+    confirmation_days: the confirming assessment is ``>= confirmation_days`` later.
+    max_ne_between: NE assessments tolerated inside a confirmation window.
+    sd_breaks_confirmation: an SD inside the window prevents confirmation of a PR.
+    up_to_first_pd: ignore assessments after the first PD (ANL02FL).
+    before_new_therapy: ignore assessments on or after ``new_therapy_date`` when the subject
+        table has that column.
+    sustained_cr_days: duration of a sustained CR (SCR).
+    """
+
+    reference: str = "randomization_date"
+    sd_min_days: int = 42
+    confirmation_days: int = 28
+    max_ne_between: int = 1
+    sd_breaks_confirmation: bool = True
+    up_to_first_pd: bool = True
+    before_new_therapy: bool = True
+    sustained_cr_days: int = 365
+
+    def __post_init__(self) -> None:
+        for name in ("sd_min_days", "confirmation_days", "max_ne_between", "sustained_cr_days"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise InputError(name, v, "a whole number of days >= 0")
+        if self.reference not in ("randomization_date", "treatment_date"):
+            raise InputError("reference", self.reference,
+                             "'randomization_date' or 'treatment_date'")
+
+
+SUBJECT_COLUMNS: list[str] = [
+    "subject", "evaluator", "criteria", "BOR", "BOR_date", "CBOR", "CBOR_date", "RSP",
+    "RSP_date", "CRSP", "CRSP_date", "CB", "CB_date", "CCB", "CCB_date", "BCP", "CBCP", "PD",
+    "PD_date", "LSTA", "LSTA_date", "DEATH", "DEATH_date", "MDIS", "TTBR", "SCR", "SCR_date",
+    "reference_date",
+]
+
+
+def select_records(
+    timepoints: pd.DataFrame, subjects: pd.DataFrame, params: BestResponseParams
+) -> pd.DataFrame:
+    """Timepoints with the flags ANL01FL (worst per date, on/after the reference date) and
+    ANL02FL (also up to the first PD and before new therapy), sorted by group and date."""
+    need = ["subject", "date", "overall"]
+    missing = [c for c in need if c not in timepoints.columns]
+    if missing:
+        raise InputError("timepoints.columns", list(timepoints.columns), f"must include {need}",
+                         f"missing {missing}")
+    if "subject" not in subjects.columns or params.reference not in subjects.columns:
+        raise InputError("subjects.columns", list(subjects.columns),
+                         f"must include subject and {params.reference}")
+    tp = timepoints.copy()
+    for c, default in (("evaluator", "INVESTIGATOR"), ("criteria", "RECIST 1.1")):
+        if c not in tp.columns:
+            tp[c] = default
+    tp["overall"] = tp["overall"].astype("string").str.upper().str.strip()
+    bad = ~tp["overall"].isin(RESPONSES)
+    if bad.any():
+        row = tp.loc[bad].iloc[0]
+        raise InputError("overall", row["overall"], f"one of {list(RESPONSES)}",
+                         f"subject {row['subject']}")
+    tp["date"] = pd.to_datetime(tp["date"], errors="coerce").astype("datetime64[ns]")
+    if tp["date"].isna().any():
+        row = tp.loc[tp["date"].isna()].iloc[0]
+        raise InputError("date", None, "a date for every assessment", f"subject {row['subject']}")
+    if "seq" not in tp.columns:
+        tp["seq"] = np.arange(len(tp), dtype=float)
+    subj = subjects.drop_duplicates("subject").set_index("subject")
+    ref = pd.to_datetime(tp["subject"].map(subj[params.reference]))
+    tp["reference_date"] = ref.astype("datetime64[ns]")
+    rank = tp["overall"].map(WORST_RANK).astype(int)
+    tp = tp.assign(_rank=rank).sort_values(
+        ["subject", "evaluator", "criteria", "date", "_rank", "seq"], kind="mergesort")
+    post = (tp["date"] >= tp["reference_date"]).fillna(False)
+    last_on_date = ~tp.duplicated(["subject", "evaluator", "criteria", "date"], keep="last")
+    tp["ANL01FL"] = np.where(post & last_on_date, "Y", None)
+    a1 = tp["ANL01FL"] == "Y"
+    keep = a1.copy()
+    if params.before_new_therapy and "new_therapy_date" in subj.columns:
+        nact = pd.to_datetime(tp["subject"].map(subj["new_therapy_date"]))
+        keep &= ~(tp["date"] >= nact).fillna(False)
+    if params.up_to_first_pd:
+        is_pd = (tp["overall"] == "PD") & keep
+        g = [tp["subject"], tp["evaluator"], tp["criteria"]]
+        pd_before = is_pd.astype(int).groupby(g).cumsum() - is_pd.astype(int)
+        keep &= pd_before == 0
+    tp["ANL02FL"] = np.where(keep, "Y", None)
+    return tp.drop(columns="_rank").reset_index(drop=True)
+
+
+def _confirmed(
+    gid: np.ndarray, days: np.ndarray, code: np.ndarray, candidate: int, upper: list[int],
+    allowed: list[int], max_ne: int, gap: int, pr_rule: bool,
+) -> np.ndarray:
+    """admiral ``filter_joined`` (join_type "after", first_cond_upper), vectorised.
+
+    For each record with code ``candidate``: the window runs from the next record of the same
+    group to the first record with a code in ``upper`` dated >= ``gap`` days later. The record
+    qualifies when that record exists, every code in the window is in ``allowed``, the window has
+    at most ``max_ne`` NE and (``pr_rule``) no PR is dated after the first CR in the window.
+    """
+    n = len(code)
+    out = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out
+    starts = np.r_[0, np.flatnonzero(gid[1:] != gid[:-1]) + 1]
+    ends = np.r_[starts[1:], n]
+    end_of = np.repeat(ends, ends - starts)
+    kmax = int((ends - starts).max())
+    if kmax < 2:
+        return out
+    cand = np.flatnonzero(code == candidate)
+    ks = np.arange(1, kmax)
+    chunk = max(1, 4_000_000 // kmax)
+    for s in range(0, len(cand), chunk):
+        idx = cand[s:s + chunk]
+        j = idx[:, None] + ks[None, :]
+        valid = j < end_of[idx][:, None]
+        jc = np.minimum(j, n - 1)
+        cj = code[jc]
+        dj = days[jc]
+        hit = valid & np.isin(cj, upper) & (dj >= days[idx][:, None] + gap)
+        has = hit.any(axis=1)
+        first = hit.argmax(axis=1)
+        win = valid & (ks[None, :] - 1 <= first[:, None])
+        ok = has & ~(win & ~np.isin(cj, allowed)).any(axis=1)
+        ok &= (win & (cj == _NE)).sum(axis=1) <= max_ne
+        if pr_rule:
+            is_cr = win & (cj == _CR)
+            is_pr = win & (cj == _PR)
+            first_cr = np.where(is_cr, dj, np.iinfo(np.int64).max).min(axis=1)
+            last_pr = np.where(is_pr, dj, np.iinfo(np.int64).min).max(axis=1)
+            ok &= (first_cr > last_pr) | ~is_cr.any(axis=1) | ~is_pr.any(axis=1)
+        out[idx] = ok
+    return out
+
+
+def derive_best_response(
+    timepoints: pd.DataFrame,
+    subjects: pd.DataFrame,
+    params: BestResponseParams | None = None,
+    *,
+    measurable: pd.DataFrame | None = None,
+) -> pd.DataFrame:
+    """Subject-level response parameters per (subject, evaluator, criteria).
+
+    ``timepoints``: subject, date, overall (CR, PR, SD, NON-CR/NON-PD, PD, NE), optionally
+    evaluator, criteria, seq. ``subjects``: subject and the reference-date column of ``params``,
+    optionally death_date and new_therapy_date; every subject listed gets rows (MISSING / N when
+    it has no assessment), for every (evaluator, criteria) present in ``timepoints``.
+    ``measurable``: (subject, evaluator) pairs with a target lesion at baseline (for MDIS).
+    Returns the columns of :data:`SUBJECT_COLUMNS`; value columns hold AVALC.
+    """
+    params = params or BestResponseParams()
+    rec = select_records(timepoints, subjects, params)
+    groups = rec[["evaluator", "criteria"]].drop_duplicates()
+    if groups.empty:
+        groups = pd.DataFrame({"evaluator": ["INVESTIGATOR"], "criteria": ["RECIST 1.1"]})
+    subj = subjects.drop_duplicates("subject").copy()
+    subj["subject"] = subj["subject"].astype("string")
+    frame = subj[["subject"]].merge(groups, how="cross")
+    key = ["subject", "evaluator", "criteria"]
+    rec["subject"] = rec["subject"].astype("string")
+
+    a2 = rec.loc[rec["ANL02FL"] == "Y"].reset_index(drop=True)
+    code = a2["overall"].map(_CODE).to_numpy(dtype=np.int64)
+    days = a2["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    ref_days = a2["reference_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    late = days >= ref_days + params.sd_min_days
+    gid = a2.groupby(key, sort=False).ngroup().to_numpy()
+    allowed_pr = [_CR, _PR, _NE] + ([] if params.sd_breaks_confirmation else [_SD])
+    conf_cr = _confirmed(gid, days, code, _CR, [_CR], [_CR, _NE], params.max_ne_between,
+                         params.confirmation_days, False)
+    conf_pr = _confirmed(gid, days, code, _PR, [_CR, _PR], allowed_pr, params.max_ne_between,
+                         params.confirmation_days, True)
+    sust_cr = _confirmed(gid, days, code, _CR, [_CR], [_CR, _NE], params.max_ne_between,
+                         params.sustained_cr_days, False)
+
+    def first(mask: np.ndarray) -> pd.DataFrame:
+        """Earliest date per group among records matching mask."""
+        sub = a2.loc[mask, [*key, "date"]]
+        return sub.groupby(key, sort=False, as_index=False)["date"].min()
+
+    def event(events: list[tuple[str, np.ndarray]], default: str | None) -> pd.DataFrame:
+        """First event in list order wins; earliest date within the event."""
+        parts = []
+        for i, (val, mask) in enumerate(events):
+            f = first(mask)
+            parts.append(f.assign(_order=i, _val=val))
+        allp = pd.concat(parts, ignore_index=True).sort_values(
+            [*key, "_order", "date"], kind="mergesort").drop_duplicates(key)
+        out = frame.merge(allp[[*key, "_val", "date"]], on=key, how="left")
+        if default is not None:
+            out["_val"] = out["_val"].fillna(default)
+        return out
+
+    def flag(events: list[np.ndarray]) -> pd.DataFrame:
+        """Y at the earliest date meeting any event, else N (order desc(AVALC), ADT)."""
+        mask = np.zeros(len(a2), dtype=bool)
+        for m in events:
+            mask |= m
+        f = first(mask)
+        out = frame.merge(f, on=key, how="left")
+        out["_val"] = np.where(out["date"].notna(), "Y", "N")
+        return out
+
+    any_rec = np.ones(len(a2), dtype=bool)
+    rsp = (code == _CR) | (code == _PR)
+    sd_ok = ((code == _CR) | (code == _PR) | (code == _SD)) & late
+    ncnp_ok = (code == _NCNP) & late
+    tail = [("SD", sd_ok), ("NON-CR/NON-PD", ncnp_ok), ("PD", code == _PD),
+            ("NE", any_rec & (code != _PD))]
+    bor = event([("CR", code == _CR), ("PR", code == _PR), *tail], "MISSING")
+    cbor = event([("CR", conf_cr), ("PR", conf_pr), *tail], "MISSING")
+    rspf = flag([rsp])
+    cbf = flag([rsp, sd_ok | ncnp_ok])
+    crsp = flag([conf_cr, conf_pr])
+    ccb = flag([conf_cr, conf_pr, sd_ok | ncnp_ok])
+    scr = flag([sust_cr])
+
+    a1 = rec.loc[rec["ANL01FL"] == "Y"]
+    pd_first = a1.loc[a1["overall"] == "PD"].groupby(key, as_index=False)["date"].min()
+    pdf = frame.merge(pd_first, on=key, how="left")
+    lsta = a1.groupby(key, as_index=False).tail(1)[[*key, "overall", "date"]]
+    lsta = frame.merge(lsta, on=key, how="left")
+
+    res = frame.copy()
+    res["BOR"], res["BOR_date"] = bor["_val"].to_numpy(), bor["date"].to_numpy()
+    res["CBOR"], res["CBOR_date"] = cbor["_val"].to_numpy(), cbor["date"].to_numpy()
+    res["RSP"], res["RSP_date"] = rspf["_val"].to_numpy(), rspf["date"].to_numpy()
+    res["CRSP"], res["CRSP_date"] = crsp["_val"].to_numpy(), crsp["date"].to_numpy()
+    res["CB"], res["CB_date"] = cbf["_val"].to_numpy(), cbf["date"].to_numpy()
+    res["CCB"], res["CCB_date"] = ccb["_val"].to_numpy(), ccb["date"].to_numpy()
+    res["BCP"] = np.where(res["BOR"].isin(["CR", "PR"]), "Y", "N")
+    res["CBCP"] = np.where(res["CBOR"].isin(["CR", "PR"]), "Y", "N")
+    res["PD"] = np.where(pdf["date"].notna(), "Y", "N")
+    res["PD_date"] = pdf["date"].to_numpy()
+    res["LSTA"], res["LSTA_date"] = lsta["overall"].to_numpy(), lsta["date"].to_numpy()
+    s = subj.set_index("subject")
+    death = (pd.to_datetime(res["subject"].map(s["death_date"])) if "death_date" in s.columns
+             else pd.Series(pd.NaT, index=res.index))
+    res["DEATH"] = np.where(death.notna(), "Y", "N")
+    res["DEATH_date"] = death.to_numpy()
+    if measurable is not None:
+        mk = measurable[["subject", "evaluator"]].astype("string").drop_duplicates().assign(_m=1)
+        mm = res[["subject", "evaluator"]].astype("string").merge(
+            mk, on=["subject", "evaluator"], how="left")
+        res["MDIS"] = np.where(mm["_m"].notna(), "Y", "N")
+    else:
+        res["MDIS"] = None
+    ref = pd.to_datetime(res["subject"].map(s[params.reference]))
+    res["reference_date"] = ref.to_numpy()
+    ttbr = (pd.to_datetime(res["BOR_date"]) - ref).dt.days + 1
+    res["TTBR"] = ttbr.where(res["BOR"].isin(["CR", "PR", "SD", "NON-CR/NON-PD"]))
+    res["SCR"], res["SCR_date"] = scr["_val"].to_numpy(), scr["date"].to_numpy()
+    return res[SUBJECT_COLUMNS]
