@@ -155,7 +155,7 @@ def test_folfox_doses_170_70(method, expected):
                         bsa_method=method)
     # rel 5e-5: the note's DuBois 4343.2 mg is 0.1 mg below 2400 x 1.809708 m2 (its BSA was
     # rounded before multiplying); 1.8097 m2 itself is confirmed by the note's Ex 4
-    assert [o.calculated_mg for o in r.orders] == pytest.approx(list(expected), rel=5e-5)
+    assert [o.calculated_mg for o in r.orders] == pytest.approx(list(expected), abs=0.05, rel=5e-5)
     assert [o.infusion_h for o in r.orders] == [3, 1.5, 2, 46]
 
 
