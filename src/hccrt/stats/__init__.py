@@ -1,9 +1,11 @@
 """Survival and response statistics for trial analysis, validated against R.
 
 Public interface (arrays, or a DataFrame passed as ``data=`` with column names):
-``kaplan_meier``, ``logrank``, ``rmst``.
+``kaplan_meier``, ``logrank``, ``rmst``, ``clopper_pearson``
+(and ``wilson``, ``rate``).
 """
 
+from hccrt.stats.binomial import clopper_pearson, rate, wilson
 from hccrt.stats.km import KaplanMeierResult, kaplan_meier
 from hccrt.stats.logrank import LogrankResult, logrank
 from hccrt.stats.rmst import RMSTResult, rmst, rmst_from_km
@@ -12,8 +14,11 @@ __all__ = [
     "KaplanMeierResult",
     "LogrankResult",
     "RMSTResult",
+    "clopper_pearson",
     "kaplan_meier",
     "logrank",
+    "rate",
     "rmst",
     "rmst_from_km",
+    "wilson",
 ]
