@@ -116,6 +116,7 @@ class Y90Limits(StrictModel):
     """The Y-90 limits of one protocol; every field is optional (None = not checked)."""
 
     tumour_dose_gy: Window | None = None
+    normal_liver_dose_gy: Limit | None = None
     lung_dose_session_gy: Limit | None = None
     lung_dose_cumulative_gy: Limit | None = None
     lung_dose_at_reference: ReferenceLungLimit | None = None
@@ -224,6 +225,15 @@ def check_y90(
                           f"{'within' if ok else 'outside'} {w.low:g}-{w.high:g} Gy"
                           + (f" (prescribed {w.prescribed:g} Gy)" if w.prescribed else ""),
                           w.source))
+    if limits.normal_liver_dose_gy is not None:
+        lim = limits.normal_liver_dose_gy
+        for plan in session.plans:
+            d_n = plan.result.normal_liver_dose_gy
+            out.append(_r("normal_liver_dose", None if d_n is None else lim.upper_ok(d_n), d_n,
+                          lim.text(True), "Gy",
+                          f"{plan.inputs.territory}: perfused normal liver "
+                          + ("not in the plan" if d_n is None else f"{d_n:.1f} Gy"),
+                          lim.source))
     lung = session.lung_dose_gy
     if limits.lung_dose_session_gy is not None:
         lim = limits.lung_dose_session_gy
