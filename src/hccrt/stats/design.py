@@ -264,16 +264,19 @@ def simon_two_stage(
     best_pet = np.zeros(nmax + 1)
 
     r_all = np.arange(0, nmax)  # r (final cut-off), global index
+    # windows[n2, s, r] = sf[n2, s + r] (a view): row s = off - x1 holds P(X2 > r - x1)
+    win0 = np.lib.stride_tricks.sliding_window_view(sf0, nmax, axis=1)
+    win1 = np.lib.stride_tricks.sliding_window_view(sf1, nmax, axis=1)
     for n1 in range(1, nmax):
         n2 = np.arange(1, nmax - n1 + 1)  # (N2,)
         x1 = np.arange(0, n1 + 1)  # (X,)
         r1 = np.arange(0, n1)  # (R1,)
-        idx = r_all[None, :] - x1[:, None] + off  # (X, R): m = r - x1
-        # T[n2, x, r] = sum_{x1 >= x} b(x1) P(X2 > r - x1); rejection(r1, r) = T[n2, r1 + 1, r]
-        t0 = np.cumsum((sf0[n2][:, idx] * binom.pmf(x1, n1, p0)[None, :, None])[:, ::-1], 1)
-        t1 = np.cumsum((sf1[n2][:, idx] * binom.pmf(x1, n1, p1)[None, :, None])[:, ::-1], 1)
-        rej0 = t0[:, ::-1][:, 1:, :]  # (N2, R1, R)
-        rej1 = t1[:, ::-1][:, 1:, :]
+        # rejection(r1, r) = sum_{x1 > r1} b(x1) P(X2 > r - x1): a triangular matrix product
+        above = (x1[None, :] > r1[:, None]).astype(float)  # (R1, X)
+        s0 = win0[1 : nmax - n1 + 1, off - n1 : off + 1][:, ::-1]  # (N2, X, R), x1 ascending
+        s1 = win1[1 : nmax - n1 + 1, off - n1 : off + 1][:, ::-1]
+        rej0 = above @ (s0 * binom.pmf(x1, n1, p0)[None, :, None])  # (N2, R1, R)
+        rej1 = above @ (s1 * binom.pmf(x1, n1, p1)[None, :, None])
         # clinfun searches r1 <= r <= r1 + n2 only
         valid = (r_all[None, None, :] >= r1[None, :, None]) & (
             r_all[None, None, :] <= r1[None, :, None] + n2[:, None, None]
