@@ -7,9 +7,20 @@ fails, check the seed before changing the expectation.
 
 from __future__ import annotations
 
-import pytest
+import re
 
-from hccrt.protocols import BUILTIN_CODES, content_hash, load_builtin, load_builtins
+import pytest
+import yaml
+
+from hccrt.protocols import (
+    BUILTIN_CODES,
+    ProtocolFileError,
+    content_hash,
+    load_builtin,
+    load_builtins,
+    parse_protocol,
+)
+from hccrt.protocols.loader import builtin_protocol_path
 from hccrt.protocols.schema import (
     DesignType,
     EndpointKind,
@@ -66,6 +77,22 @@ def test_every_endpoint_keeps_the_registry_wording_or_is_marked_assumed(code):
         assert endpoint.registry_text or endpoint.assumed, endpoint.id
         if endpoint.assumed or endpoint.assumed_fields:
             assert endpoint.note, f"{endpoint.id}: assumptions need a note"
+
+
+@pytest.mark.parametrize("code", BUILTIN_CODES)
+def test_endpoint_ids_are_kebab_case(code):
+    for endpoint in load_builtin(code).endpoints:
+        assert re.fullmatch(r"[a-z][a-z0-9]*(-[a-z0-9]+)*", endpoint.id), endpoint.id
+
+
+def test_assumed_fields_must_name_endpoint_fields():
+    document = yaml.safe_load(builtin_protocol_path("tare-ut7").read_text(encoding="utf-8"))
+    document["endpoints"][4]["assumed_fields"] = ["landmark"]  # typo for "landmarks"
+    with pytest.raises(ProtocolFileError) as info:
+        parse_protocol(yaml.safe_dump(document), source="tare-ut7.yaml")
+    ((path, message),) = info.value.problems
+    assert path == "endpoints[4]{os-rate}.assumed_fields"
+    assert "unknown fields ['landmark']" in message
 
 
 @pytest.mark.parametrize("code", BUILTIN_CODES)
