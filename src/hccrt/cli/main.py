@@ -6,6 +6,7 @@ import typer
 
 import hccrt
 from hccrt.cli.calc import calc_app
+from hccrt.cli.plan import plan_app
 from hccrt.cli.protocols import protocols_app
 from hccrt.cli.serve import db_app, demo, serve
 
@@ -38,3 +39,4 @@ app.command("serve")(serve)
 app.add_typer(db_app, name="db")
 app.add_typer(protocols_app, name="protocols")
 app.add_typer(calc_app, name="calc")
+app.add_typer(plan_app, name="plan")

@@ -1,0 +1,345 @@
+"""``hccrt plan``: Y-90, SBRT and HAIC treatment planning with the protocol's checks.
+
+Each command calls the pure core (:mod:`hccrt.dosimetry`); nothing is computed here. The
+readable output is a summary a physicist can sign: inputs, constants, results and protocol
+checks with their sources. ``--json`` prints the full record (a Y-90 plan's JSON can be
+recomputed exactly later). Bad input gives a one-line error naming the field, and exit code 2.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from hccrt.dosimetry import from_protocol, haic, sbrt, y90
+from hccrt.dosimetry.checks import CheckResult, check_y90
+from hccrt.dosimetry.constants import Y90Constants
+from hccrt.dosimetry.plan import Tumour, Y90PlanInput, plan_y90
+from hccrt.errors import HccrtError, InputError
+from hccrt.protocols.loader import load_builtin, load_protocol
+from hccrt.protocols.schema import Protocol
+
+plan_app = typer.Typer(
+    help="Treatment planning: Y-90 radioembolization (MIRD, partition, resin BSA), SBRT "
+    "(BED/EQD2, prescription and organ-at-risk checks) and HAIC FOLFOX dosing, each checked "
+    "against a protocol's limits (--protocol CODE or --protocol-file PATH).",
+    no_args_is_help=True,
+)
+
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full record as JSON.")]
+ProtocolOpt = Annotated[str | None, typer.Option(
+    "--protocol", help="Built-in protocol code, e.g. tare-ut7, rescue, sbrt-bclcc, sirt-haic.")]
+ProtocolFileOpt = Annotated[Path | None, typer.Option(
+    "--protocol-file", help="A protocol YAML file (instead of --protocol).")]
+
+
+def _run(compute: Callable[[], tuple[dict[str, Any], Callable[[], None]]], as_json: bool) -> None:
+    try:
+        record, show = compute()
+    except HccrtError as exc:
+        _err.print(f"error: {exc}", markup=False)
+        raise typer.Exit(2) from None
+    if as_json:
+        typer.echo(json.dumps(record, ensure_ascii=False, default=str))
+    else:
+        show()
+
+
+def _protocol(code: str | None, path: Path | None) -> Protocol | None:
+    if code and path:
+        raise InputError("--protocol", code, "either --protocol or --protocol-file, not both")
+    if code:
+        return load_builtin(code)
+    if path:
+        return load_protocol(path)
+    return None
+
+
+def _floats(text: str | None, field: str) -> list[float]:
+    if not text:
+        return []
+    try:
+        return [float(p) for p in text.replace(";", ",").split(",") if p.strip()]
+    except ValueError:
+        raise InputError(field, text, "comma-separated numbers, e.g. '200,35'") from None
+
+
+def _kv_table(title: str, rows: list[tuple[str, Any]]) -> Table:
+    t = Table(title=title, title_justify="left", show_header=False, box=None, pad_edge=False)
+    t.add_column(style="bold")
+    t.add_column()
+    for k, v in rows:
+        if v is None:
+            continue
+        t.add_row(k, f"{v:.4g}" if isinstance(v, float) else str(v))
+    return t
+
+
+def _print_checks(checks: list[CheckResult]) -> None:
+    _out.print("[bold]Protocol checks[/]")
+    style = {"pass": "green", "fail": "bold red", "warning": "yellow", "not_evaluated": "dim"}
+    for c in checks:
+        value = "—" if c.value is None else f"{c.value:.4g} {c.unit}"
+        _out.print(f"[{style[c.status]}]{c.status.upper():13}[/] {c.rule}: {value} "
+                   f"(limit {c.limit} {c.unit})")
+        _out.print(f"{'':14}{c.message}", markup=False)
+        _out.print(f"{'':14}source: {c.source}", markup=False)
+
+
+def _signature() -> None:
+    _out.print("\nPrepared by (physicist): ____________________  Date: __________")
+    _out.print("Approved by (physician):  ____________________  Date: __________")
+
+
+@plan_app.command("y90")
+def plan_y90_cmd(
+    device: Annotated[str, typer.Option(help="glass or resin.")],
+    model: Annotated[str, typer.Option(help="mird, partition or bsa (resin).")],
+    perfused_ml: Annotated[float, typer.Option(help="Perfused volume (mL), tumours included.")],
+    lsf: Annotated[float | None, typer.Option(help="Lung shunt fraction, 0-1.")] = None,
+    lung_counts: Annotated[float | None, typer.Option(help="MAA lung counts (SPECT).")] = None,
+    liver_counts: Annotated[float | None, typer.Option(help="MAA liver counts (SPECT).")] = None,
+    planar: Annotated[str | None, typer.Option(
+        help="Planar counts 'lung_ant,lung_post,liver_ant,liver_post' (geometric means).")] = None,
+    driver: Annotated[str | None, typer.Option(
+        help="perfused_dose, tumour_dose, normal_liver_dose or activity (default: "
+        "perfused_dose for mird, tumour_dose for partition, bsa for bsa).")] = None,
+    dose_gy: Annotated[float | None, typer.Option(help="Prescribed dose (Gy).")] = None,
+    activity_gbq: Annotated[float | None, typer.Option(help="Prescribed activity (GBq).")] = None,
+    tumour_ml: Annotated[str | None, typer.Option(help="Tumour volume(s), mL: 200,35")] = None,
+    tnr: Annotated[str | None, typer.Option(help="Tumour-to-normal ratio(s): 3,2.1")] = None,
+    target_tumour: Annotated[int, typer.Option(help="Index of the tumour driven.")] = 0,
+    territory: Annotated[str, typer.Option(help="Name of the territory.")] = "perfused territory",
+    lung_mass_kg: Annotated[float | None, typer.Option(help="Lung mass (kg), e.g. CT.")] = None,
+    k: Annotated[float, typer.Option(help="Dose constant (Gy kg/GBq); label: 50.")] = 49.67,
+    half_life_h: Annotated[float, typer.Option(help="Y-90 half-life (h).")] = 64.1,
+    density: Annotated[float, typer.Option(help="Liver/tumour density (g/mL).")] = 1.03,
+    residual: Annotated[float, typer.Option(help="Expected residual fraction.")] = 0.0,
+    bsa_m2: Annotated[float | None, typer.Option(help="BSA (m2), resin BSA method.")] = None,
+    height_cm: Annotated[float | None, typer.Option(help="Height (cm), BSA method.")] = None,
+    weight_kg: Annotated[float | None, typer.Option(help="Weight (kg), BSA method.")] = None,
+    liver_ml: Annotated[float | None, typer.Option(help="Whole liver volume (mL).")] = None,
+    liver_tumour_ml: Annotated[float | None, typer.Option(help="All liver tumour (mL).")] = None,
+    lobar_variant: Annotated[str, typer.Option(help="scale_all or scale_bsa_term.")] = "scale_all",
+    nontumoral_liver_ml: Annotated[float | None, typer.Option(
+        help="Whole non-tumoral liver volume (mL), for the untreated fraction.")] = None,
+    protocol: ProtocolOpt = None,
+    protocol_file: ProtocolFileOpt = None,
+    arm: Annotated[str | None, typer.Option(help="Protocol arm.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan a Y-90 treatment of one territory and check it against the protocol."""
+
+    def compute() -> tuple[dict[str, Any], Callable[[], None]]:
+        if lsf is not None:
+            f = lsf
+        elif lung_counts is not None and liver_counts is not None:
+            f = float(y90.lung_shunt_fraction(lung_counts, liver_counts))
+        elif planar:
+            counts = _floats(planar, "--planar")
+            if len(counts) != 4:
+                raise InputError("--planar", planar, "four counts: lung_ant,lung_post,"
+                                 "liver_ant,liver_post")
+            f = float(y90.lung_shunt_fraction_planar(*counts))
+        else:
+            raise InputError("--lsf", None, "--lsf, or --lung-counts and --liver-counts, or "
+                             "--planar")
+        vols, ratios = _floats(tumour_ml, "--tumour-ml"), _floats(tnr, "--tnr")
+        if ratios and len(ratios) != len(vols):
+            raise InputError("--tnr", tnr, f"one ratio per tumour ({len(vols)} volumes)")
+        tumours = tuple(Tumour(name=f"tumour {i + 1}", volume_ml=v,
+                               tnr=ratios[i] if ratios else None) for i, v in enumerate(vols))
+        drv = driver or {"mird": "perfused_dose", "partition": "tumour_dose"}.get(model, "bsa")
+        if dose_gy is not None and activity_gbq is not None:
+            raise InputError("--dose-gy", dose_gy, "either --dose-gy or --activity-gbq")
+        value = activity_gbq if drv == "activity" else dose_gy
+        inp = Y90PlanInput(
+            device=device, model=model, driver=drv, prescribed_value=value, territory=territory,  # type: ignore[arg-type]
+            perfused_volume_ml=perfused_ml, tumours=tumours, target_tumour=target_tumour,
+            lsf=f, lung_mass_kg=lung_mass_kg, bsa_m2=bsa_m2, height_cm=height_cm,
+            weight_kg=weight_kg, liver_volume_ml=liver_ml, liver_tumour_volume_ml=liver_tumour_ml,
+            bsa_lobar_variant=lobar_variant,  # type: ignore[arg-type]
+        )
+        consts = Y90Constants(dose_constant_gy_kg_per_gbq=k, half_life_h=half_life_h,
+                              liver_density_g_per_ml=density, tumour_density_g_per_ml=density,
+                              residual_fraction=residual)
+        plan = plan_y90(inp, consts)
+        prot = _protocol(protocol, protocol_file)
+        checks = check_y90(plan, from_protocol.y90_limits(prot, arm),
+                           nontumoral_liver_volume_ml=nontumoral_liver_ml) if prot else []
+        record = {"plan": plan.model_dump(mode="json"),
+                  "protocol": prot.code if prot else None,
+                  "checks": [c.model_dump(mode="json") for c in checks]}
+
+        def show() -> None:
+            r = plan.result
+            _out.print(f"[bold]Y-90 plan[/] — {territory} ({device}, {model}, driver {drv})"
+                       + (f" — protocol {prot.code}" if prot else ""))
+            _out.print(_kv_table("Inputs", [
+                ("perfused volume (mL)", perfused_ml),
+                ("tumours (mL / TNR)", ", ".join(f"{t.volume_ml:g}/{t.tnr}" for t in tumours)
+                 or None),
+                ("lung shunt fraction", f), ("prescribed", value), ("BSA (m2)", r.bsa_m2)]))
+            _out.print(_kv_table("Constants", [
+                ("dose constant (Gy kg/GBq)", consts.dose_constant_gy_kg_per_gbq),
+                ("half-life (h)", consts.half_life_h),
+                ("density (g/mL)", consts.liver_density_g_per_ml),
+                ("lung mass (kg)", r.lung_mass_kg), ("residual fraction", residual)]))
+            _out.print(_kv_table("Results", [
+                ("treatable", "yes" if r.treatable else f"NO — {r.reason}"),
+                ("activity to patient (GBq)", r.activity_gbq),
+                ("vial activity at administration (GBq)", r.vial_activity_at_administration_gbq),
+                ("shunt reduction factor", r.shunt_reduction_factor),
+                ("perfused-volume dose (Gy)", r.perfused_dose_gy),
+                ("tumour dose(s) (Gy)", ", ".join(f"{d:.1f}" for d in r.tumour_doses_gy) or None),
+                ("normal liver dose (Gy)", r.normal_liver_dose_gy),
+                ("lung dose (Gy)", r.lung_dose_gy), ("formula", r.formula),
+                ("hccrt version", plan.hccrt_version)]))
+            if checks:
+                _print_checks(checks)
+            _signature()
+
+        return record, show
+
+    _run(compute, as_json)
+
+
+@plan_app.command("sbrt")
+def plan_sbrt_cmd(
+    dose_gy: Annotated[float, typer.Option(help="Total prescribed dose (Gy).")],
+    fractions: Annotated[int, typer.Option(help="Number of fractions.")],
+    alpha_beta: Annotated[float, typer.Option(help="Tumour alpha/beta (Gy).")] = 10.0,
+    oar_alpha_beta: Annotated[float, typer.Option(help="Late-organ alpha/beta (Gy).")] = 3.0,
+    previous: Annotated[str | None, typer.Option(
+        help="Earlier courses to the same target 'dose/fractions,...', e.g. '25/5'.")] = None,
+    dvh: Annotated[Path | None, typer.Option(
+        help="JSON file {structure: {DVH key: value}} evaluated against AAPM TG-101 (5 fx).")]
+    = None,
+    protocol: ProtocolOpt = None,
+    protocol_file: ProtocolFileOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """BED/EQD2 of an SBRT prescription, protocol checks and organ-at-risk constraints."""
+
+    def compute() -> tuple[dict[str, Any], Callable[[], None]]:
+        bed = float(sbrt.bed_gy(dose_gy, fractions, alpha_beta))
+        eqd2 = float(sbrt.eqd2_gy(dose_gy, fractions, alpha_beta))
+        courses: list[tuple[float, int]] = []
+        for part in (previous or "").split(","):
+            if part.strip():
+                try:
+                    d, n = part.split("/")
+                    courses.append((float(d), int(n)))
+                except ValueError:
+                    raise InputError("--previous", previous, "'dose/fractions,...'") from None
+        cum = sbrt.cumulative_eqd2_gy([*courses, (dose_gy, fractions)], alpha_beta)
+        prot = _protocol(protocol, protocol_file)
+        checks = sbrt.check_sbrt_prescription(dose_gy, fractions, from_protocol.sbrt_limits(
+            prot)) if prot else []
+        if dvh is not None:
+            try:
+                points = json.loads(dvh.read_text(encoding="utf-8"))
+            except (OSError, json.JSONDecodeError) as exc:
+                raise InputError("--dvh", str(dvh), "a readable JSON file", str(exc)) from None
+            checks += sbrt.evaluate_oar_constraints(points, sbrt.TG101_5FX, fractions)
+        record = {"total_dose_gy": dose_gy, "fractions": fractions, "alpha_beta_gy": alpha_beta,
+                  "bed_gy": bed, "eqd2_gy": eqd2, "cumulative_eqd2_gy": cum,
+                  "oar_alpha_beta_gy": oar_alpha_beta,
+                  "protocol": prot.code if prot else None,
+                  "checks": [c.model_dump(mode="json") for c in checks]}
+
+        def show() -> None:
+            _out.print(f"[bold]SBRT plan[/] — {dose_gy:g} Gy in {fractions} fractions")
+            _out.print(_kv_table("Results", [
+                ("dose per fraction (Gy)", dose_gy / fractions),
+                (f"BED (alpha/beta {alpha_beta:g})", bed), ("EQD2 (Gy)", eqd2),
+                ("cumulative EQD2 incl. earlier courses (Gy)", cum if courses else None)]))
+            if checks:
+                _print_checks(checks)
+            _signature()
+
+        return record, show
+
+    _run(compute, as_json)
+
+
+@plan_app.command("haic")
+def plan_haic_cmd(
+    height_cm: Annotated[float | None, typer.Option(help="Height (cm).")] = None,
+    weight_kg: Annotated[float | None, typer.Option(help="Weight (kg).")] = None,
+    bsa_m2: Annotated[float | None, typer.Option(help="BSA (m2) instead of height/weight.")]
+    = None,
+    bsa_method: Annotated[str, typer.Option(help="mosteller or dubois.")] = "mosteller",
+    cycle: Annotated[int, typer.Option(help="Cycle number.")] = 1,
+    reduce: Annotated[list[str] | None, typer.Option(
+        help="Documented reduction 'drug label:percent:reason' (repeatable).")] = None,
+    cycle_dates: Annotated[str | None, typer.Option(
+        help="Cycle start dates so far, 'YYYY-MM-DD,...', to check the intervals.")] = None,
+    protocol: ProtocolOpt = None,
+    protocol_file: ProtocolFileOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """HAIC FOLFOX doses for one cycle by BSA (default regimen: sirt-haic registration)."""
+
+    def compute() -> tuple[dict[str, Any], Callable[[], None]]:
+        prot = _protocol(protocol, protocol_file)
+        regimen = from_protocol.haic_regimen(prot) if prot else haic.FOLFOX_HAIC_SIRT_HAIC
+        mods = []
+        for text in reduce or []:
+            parts = text.split(":", 2)
+            if len(parts) != 3:
+                raise InputError("--reduce", text, "'drug label:percent:reason'")
+            try:
+                pct = float(parts[1])
+            except ValueError:
+                raise InputError("--reduce", text, "a number as percent") from None
+            mods.append(haic.DoseModification(cycle=cycle, label=parts[0], reduction_pct=pct,
+                                              reason=parts[2]))
+        doses = haic.haic_doses(regimen, cycle=cycle, bsa_m2=bsa_m2, height_cm=height_cm,
+                                weight_kg=weight_kg, bsa_method=bsa_method, modifications=mods)  # type: ignore[arg-type]
+        checks: list[CheckResult] = []
+        if cycle_dates:
+            try:
+                dates = [date.fromisoformat(x.strip()) for x in cycle_dates.split(",")]
+            except ValueError:
+                raise InputError("--cycle-dates", cycle_dates, "dates 'YYYY-MM-DD,...'") from None
+            checks = haic.check_haic_schedule(dates, regimen, complete=False)
+        record = {"regimen": regimen.model_dump(mode="json"),
+                  "doses": doses.model_dump(mode="json"),
+                  "checks": [c.model_dump(mode="json") for c in checks]}
+
+        def show() -> None:
+            _out.print(f"[bold]HAIC cycle {cycle}[/] — {regimen.name}")
+            _out.print(_kv_table("Body size", [
+                ("BSA used (m2)", doses.bsa_m2), ("BSA uncapped (m2)", doses.bsa_uncapped_m2),
+                ("method", doses.bsa_method), ("height (cm)", height_cm),
+                ("weight (kg)", weight_kg)]))
+            t = Table(title="Doses", title_justify="left")
+            for col in ("drug", "red. %", "calc. mg", "order mg", "hours", "mg/h"):
+                t.add_column(col, no_wrap=col != "drug")
+            for o in doses.orders:
+                t.add_row(o.label, f"{o.reduction_pct:g}", f"{o.calculated_mg:.1f}",
+                          f"{o.rounded_mg:.1f}", f"{o.infusion_h:g}", f"{o.rate_mg_per_h:.1f}")
+            _out.print(t)
+            for o in doses.orders:
+                if o.reduction_reason:
+                    _out.print(f"reduction of {o.label}: {o.reduction_reason}", markup=False)
+            _out.print(f"route: {', '.join(sorted({o.route for o in doses.orders}))}")
+            _out.print(f"source: {regimen.source}", markup=False)
+            if checks:
+                _print_checks(checks)
+            _signature()
+
+        return record, show
+
+    _run(compute, as_json)

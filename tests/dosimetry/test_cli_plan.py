@@ -1,0 +1,89 @@
+"""``hccrt plan`` commands: JSON records carry the worked-example values and protocol checks.
+
+Reference numbers: shared/reference/dosimetry.md section 1.9 Ex 2/3/8 and sections 3.1, 4.2
+(computed by the note's author from the published formulas); protocol limits from
+shared/protocols.md.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from hccrt.cli.main import app
+from hccrt.dosimetry.plan import Y90Plan
+
+runner = CliRunner()
+
+
+def run_json(*args: str) -> dict:
+    res = runner.invoke(app, ["plan", *args, "--json"])
+    assert res.exit_code == 0, res.output
+    return json.loads(res.output)
+
+
+def test_y90_rescue_partition_json():
+    rec = run_json("y90", "--device", "resin", "--model", "partition", "--perfused-ml", "1500",
+                   "--tumour-ml", "200", "--tnr", "3", "--lsf", "0.10", "--dose-gy", "150",
+                   "--protocol", "rescue", "--nontumoral-liver-ml", "2166.67")
+    assert rec["plan"]["result"]["activity_gbq"] == pytest.approx(2.189, abs=5e-4)
+    checks = {c["rule"]: c for c in rec["checks"]}
+    assert checks["lung_dose_at_reference_tumour_dose"]["value"] == pytest.approx(10.87, abs=5e-3)
+    assert checks["lung_dose_at_reference_tumour_dose"]["status"] == "pass"
+    # the JSON record recomputes exactly
+    plan = Y90Plan.model_validate(rec["plan"])
+    assert plan.is_reproducible()
+
+
+def test_y90_planar_counts_and_label_constant():
+    rec = run_json("y90", "--device", "glass", "--model", "mird", "--perfused-ml", "1000",
+                   "--planar", "12000,10000,150000,130000", "--dose-gy", "120", "--k", "50")
+    assert rec["plan"]["inputs"]["lsf"] == pytest.approx(0.0727, abs=5e-5)
+    assert rec["plan"]["constants"]["dose_constant_gy_kg_per_gbq"] == 50
+    assert rec["plan"]["result"]["activity_gbq"] == pytest.approx(
+        120 * 1.03 / (50 * (1 - rec["plan"]["inputs"]["lsf"])))
+
+
+def test_y90_readable_summary_has_sections():
+    res = runner.invoke(app, ["plan", "y90", "--device", "glass", "--model", "mird",
+                              "--perfused-ml", "150", "--lsf", "0.03", "--dose-gy", "700",
+                              "--protocol", "tare-ut7"])
+    assert res.exit_code == 0
+    for text in ("Inputs", "Constants", "Results", "Protocol checks", "PASS", "2.245",
+                 "Prepared by"):
+        assert text in res.output
+
+
+def test_bad_input_exit_2():
+    res = runner.invoke(app, ["plan", "y90", "--device", "glass", "--model", "mird",
+                              "--perfused-ml", "150", "--lsf", "1.2", "--dose-gy", "700"])
+    assert res.exit_code == 2 and "lsf" in res.output
+    res = runner.invoke(app, ["plan", "y90", "--device", "glass", "--model", "partition",
+                              "--perfused-ml", "150", "--tumour-ml", "200", "--tnr", "3",
+                              "--lsf", "0.1", "--dose-gy", "700"])
+    assert res.exit_code == 2 and "perfused" in res.output
+
+
+def test_sbrt_json():
+    rec = run_json("sbrt", "--dose-gy", "40", "--fractions", "5", "--protocol", "sbrt-bclcc",
+                   "--previous", "25/5")
+    assert rec["bed_gy"] == pytest.approx(72.0)
+    assert rec["eqd2_gy"] == pytest.approx(60.0)
+    assert rec["cumulative_eqd2_gy"] == pytest.approx(31.25 + 60.0)
+    assert all(c["status"] == "pass" for c in rec["checks"])
+
+
+def test_sbrt_dvh_file(tmp_path):
+    f = tmp_path / "dvh.json"
+    f.write_text(json.dumps({"duodenum": {"D5cc": 19.0}}))
+    rec = run_json("sbrt", "--dose-gy", "35", "--fractions", "5", "--dvh", str(f))
+    duo = next(c for c in rec["checks"] if c["rule"] == "oar:duodenum:D5cc")
+    assert duo["status"] == "fail" and "TG-101" in duo["source"]
+
+
+def test_haic_json():
+    rec = run_json("haic", "--height-cm", "170", "--weight-kg", "70", "--protocol", "sirt-haic")
+    mg = [o["calculated_mg"] for o in rec["doses"]["orders"]]
+    assert mg == pytest.approx([245.4, 727.2, 727.2, 4363.5], abs=0.05)
