@@ -710,3 +710,60 @@ def test_table_agrees_with_scalar(rows):
 def test_every_nci_term_has_a_boundary_test_above():
     # guard: the module grades exactly the 17 terms the tests above cover
     assert len(TERMS) == 17
+
+
+_cell = st.one_of(
+    st.none(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(-5, 10**6),
+    st.text(max_size=4),
+    st.booleans(),
+)
+
+
+_valid_units = st.sampled_from(["U/L", "umol/L", "mg/dL", "g/L", "10^9/L", "mmol/L", "/uL"])
+
+
+def _table_rows(cell, max_size, garbage=True):
+    flag = st.sampled_from([None, "HIGH", "NORMAL", "Y", "N"])
+    return st.lists(
+        st.tuples(
+            st.one_of(_tests, _tests, st.none(), st.integers()) if garbage else _tests,
+            cell,
+            st.one_of(_unit, _unit, st.integers()) if garbage else _valid_units,
+            cell,
+            cell,
+            cell,
+            st.one_of(flag, _cell) if garbage else flag,
+            st.one_of(st.none(), st.none(), st.none(), st.sampled_from(["low", "high", "x"])),
+        ),
+        min_size=1,
+        max_size=max_size,
+    )
+
+
+def _check_table(rows):
+    cols = ["test", "value", "unit", "lln", "uln", "baseline", "baseline_abnormal", "direction"]
+    df = pd.DataFrame(rows, columns=cols)
+    try:
+        out = grade_lab_table(df)
+    except InputError:
+        return
+    graded = out["ctcae_grade"].dropna()
+    assert graded.isin(range(6)).all()
+    assert (out["ctcae_reason"][out["ctcae_grade"].isna()] != "").all()
+
+
+_plausible = st.one_of(st.none(), st.floats(0.01, 1e4), st.floats(0.01, 10), st.integers(1, 500))
+
+
+@settings(max_examples=150, deadline=None)
+@given(_table_rows(_cell, 8))
+def test_table_garbage_cells_raise_only_input_error(rows):
+    _check_table(rows)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_table_rows(_plausible, 4, garbage=False))
+def test_table_plausible_cells_never_crash(rows):
+    _check_table(rows)
