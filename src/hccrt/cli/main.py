@@ -8,6 +8,7 @@ import hccrt
 from hccrt.cli.calc import calc_app
 from hccrt.cli.plan import plan_app
 from hccrt.cli.protocols import protocols_app
+from hccrt.cli.response import response_app
 from hccrt.cli.serve import db_app, demo, serve
 
 app = typer.Typer(
@@ -40,3 +41,4 @@ app.add_typer(db_app, name="db")
 app.add_typer(protocols_app, name="protocols")
 app.add_typer(calc_app, name="calc")
 app.add_typer(plan_app, name="plan")
+app.add_typer(response_app, name="response")
