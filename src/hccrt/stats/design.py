@@ -55,7 +55,7 @@ NMAX_LIMIT = 1000
 # --------------------------------------------------------------------------- input checks
 
 
-def _probability(value: Any, field: str, *, open_interval: bool = True) -> float:
+def check_probability(value: Any, field: str, *, open_interval: bool = True) -> float:
     """A number strictly between 0 and 1."""
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
         raise InputError(field, value, "a number strictly between 0 and 1")
@@ -65,7 +65,7 @@ def _probability(value: Any, field: str, *, open_interval: bool = True) -> float
     return v
 
 
-def _positive(value: Any, field: str, *, allow_zero: bool = False) -> float:
+def check_positive(value: Any, field: str, *, allow_zero: bool = False) -> float:
     """A finite number > 0 (or >= 0)."""
     allowed = "a finite number >= 0" if allow_zero else "a finite number > 0"
     if isinstance(value, bool) or not isinstance(value, (int, float, np.floating, np.integer)):
@@ -76,7 +76,7 @@ def _positive(value: Any, field: str, *, allow_zero: bool = False) -> float:
     return v
 
 
-def _int_in(value: Any, field: str, low: int, high: int) -> int:
+def check_int_in(value: Any, field: str, low: int, high: int) -> int:
     """An integer in [low, high]."""
     if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
         raise InputError(field, value, f"an integer from {low} to {high}")
@@ -88,8 +88,8 @@ def _int_in(value: Any, field: str, low: int, high: int) -> int:
 
 def check_rates(p0: Any, p1: Any) -> tuple[float, float]:
     """Response rates under H0 and H1, with p0 < p1."""
-    a = _probability(p0, "p0")
-    b = _probability(p1, "p1")
+    a = check_probability(p0, "p0")
+    b = check_probability(p1, "p1")
     if b <= a:
         raise InputError("p1", p1, f"a response rate greater than p0 ({a})")
     return a, b
@@ -97,7 +97,7 @@ def check_rates(p0: Any, p1: Any) -> tuple[float, float]:
 
 def check_hazard_ratio(hr: Any) -> float:
     """Hazard ratio experimental/control: > 0 and != 1."""
-    v = _positive(hr, "hazard_ratio")
+    v = check_positive(hr, "hazard_ratio")
     if v == 1.0:
         raise InputError("hazard_ratio", hr, "a number > 0 other than 1 (no difference to detect)")
     return v
@@ -105,7 +105,7 @@ def check_hazard_ratio(hr: Any) -> float:
 
 def check_ratio(k: Any) -> float:
     """Allocation ratio experimental:control, k > 0."""
-    return _positive(k, "allocation_ratio")
+    return check_positive(k, "allocation_ratio")
 
 
 def z_alpha(alpha: float, sides: int) -> float:
@@ -160,9 +160,9 @@ def binomial_design(
 ) -> BinomialDesign:
     """Smallest exact single-stage design testing H0: p <= p0 against p = p1 (one-sided)."""
     p0, p1 = check_rates(p0, p1)
-    alpha = _probability(alpha, "alpha")
-    beta = _probability(beta, "beta")
-    nmax = _int_in(nmax, "nmax", 1, 5000)
+    alpha = check_probability(alpha, "alpha")
+    beta = check_probability(beta, "beta")
+    nmax = check_int_in(nmax, "nmax", 1, 5000)
     feasible, r, a, power = _single_stage_table(p0, p1, alpha, beta, nmax)
     if not feasible.any():
         raise InputError("nmax", nmax, "a larger maximum sample size", "no feasible design")
@@ -246,9 +246,9 @@ def simon_two_stage(
     so nmax = 100 takes well under a second.
     """
     p0, p1 = check_rates(p0, p1)
-    alpha = _probability(alpha, "alpha")
-    beta = _probability(beta, "beta")
-    nmax = _int_in(nmax, "nmax", 2, NMAX_LIMIT)
+    alpha = check_probability(alpha, "alpha")
+    beta = check_probability(beta, "beta")
+    nmax = check_int_in(nmax, "nmax", 2, NMAX_LIMIT)
 
     # sf[n2, m + OFF] = P(Bin(n2, p) > m) for m in -nmax..nmax (1 for m < 0, 0 for m >= n2)
     off = nmax
@@ -367,8 +367,8 @@ def logrank_events(
 ) -> EventsResult:
     """Number of events for a log-rank test of HR (experimental/control), allocation k:1."""
     hr = check_hazard_ratio(hazard_ratio)
-    alpha = _probability(alpha, "alpha")
-    power = _probability(power, "power")
+    alpha = check_probability(alpha, "alpha")
+    power = check_probability(power, "power")
     k = check_ratio(allocation_ratio)
     za = z_alpha(alpha, sides)
     zb = float(norm.ppf(power))
@@ -392,9 +392,9 @@ def logrank_power(
     Power = Phi(sqrt(D / factor) - z_{1-a}), the same normal approximation each method's
     sample-size formula rests on (the negligible rejection in the wrong tail is ignored).
     """
-    d = _positive(events, "events")
+    d = check_positive(events, "events")
     hr = check_hazard_ratio(hazard_ratio)
-    alpha = _probability(alpha, "alpha")
+    alpha = check_probability(alpha, "alpha")
     k = check_ratio(allocation_ratio)
     za = z_alpha(alpha, sides)
     return float(norm.cdf(math.sqrt(d / _events_factor(method, hr, k)) - za))
@@ -416,10 +416,10 @@ def event_probability(
     so follow-up runs from F to A + F. Exact: Lachin & Foulkes (1986); ``"simpson"``:
     Schoenfeld (1983) 1 - (S(F) + 4 S(F + A/2) + S(A + F)) / 6 (drop-out ignored there).
     """
-    lam = _positive(hazard, "hazard")
-    a = _positive(accrual, "accrual", allow_zero=True)
-    f = _positive(follow_up, "follow_up", allow_zero=True)
-    eta = _positive(dropout_hazard, "dropout_hazard", allow_zero=True)
+    lam = check_positive(hazard, "hazard")
+    a = check_positive(accrual, "accrual", allow_zero=True)
+    f = check_positive(follow_up, "follow_up", allow_zero=True)
+    eta = check_positive(dropout_hazard, "dropout_hazard", allow_zero=True)
     if a + f == 0:
         raise InputError("follow_up", follow_up, "accrual + follow_up > 0")
     if variant == "simpson":
@@ -484,7 +484,7 @@ def sample_size(
     total can exceed ceil(N) by one.
     """
     ev = logrank_events(hazard_ratio, alpha, power, allocation_ratio, method, sides)
-    med = _positive(median_control, "median_control")
+    med = check_positive(median_control, "median_control")
     lam_c = math.log(2.0) / med
     lam_e = lam_c * ev.hazard_ratio
     k = ev.allocation_ratio
