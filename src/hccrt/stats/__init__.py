@@ -1,20 +1,23 @@
 """Survival and response statistics for trial analysis, validated against R.
 
 Public interface (arrays, or a DataFrame passed as ``data=`` with column names):
-``kaplan_meier``, ``logrank``, ``rmst``, ``clopper_pearson``
+``kaplan_meier``, ``logrank``, ``rmst``, ``cox_ph``, ``clopper_pearson``
 (and ``wilson``, ``rate``).
 """
 
 from hccrt.stats.binomial import clopper_pearson, rate, wilson
+from hccrt.stats.cox import CoxResult, cox_ph
 from hccrt.stats.km import KaplanMeierResult, kaplan_meier
 from hccrt.stats.logrank import LogrankResult, logrank
 from hccrt.stats.rmst import RMSTResult, rmst, rmst_from_km
 
 __all__ = [
+    "CoxResult",
     "KaplanMeierResult",
     "LogrankResult",
     "RMSTResult",
     "clopper_pearson",
+    "cox_ph",
     "kaplan_meier",
     "logrank",
     "rate",
