@@ -114,8 +114,11 @@ class CtcaeTerm:
 
     ``cuts``: for ``uln_baseline`` and ``creatinine`` the multiples of ULN that grades 1.. exceed;
     for ``abs_low``/``abs_high`` the absolute SI cut-offs of grades 2..; for ``inr`` the absolute
-    cut-offs of grades 1..3. ``baseline_cuts``: multiples of baseline (grade 1.. for
-    ``uln_baseline`` and ``inr``; grades 2-3 for ``creatinine``).
+    cut-offs of grades 1..3; for ``hypo_na`` the cut-offs 130/125/120 mmol/L and for ``hypo_k``
+    3.0/2.5 mmol/L. ``baseline_cuts``: multiples of baseline (grade 1.. for ``uln_baseline``
+    and ``inr``; grades 2-3 for ``creatinine``). ``unit_cuts``: NCI cut-offs printed for a
+    non-canonical unit, used instead of conversion when the value is in that unit (anaemia in
+    mmol/L). ``clinical_g4``/``has_g5``: the term has a clinical grade 4 / a grade 5 (death).
     """
 
     key: str
@@ -146,13 +149,12 @@ def _t(
 
 
 _ENZ = (
-    "{a} - 3.0 x ULN if baseline was normal; 1.5 - 3.0 x baseline if baseline was abnormal",
+    ">ULN - 3.0 x ULN if baseline was normal; 1.5 - 3.0 x baseline if baseline was abnormal",
     ">3.0 - 5.0 x ULN if baseline was normal; >3.0 - 5.0 x baseline if baseline was abnormal",
     ">5.0 - 20.0 x ULN if baseline was normal; >5.0 - 20.0 x baseline if baseline was abnormal",
     ">20.0 x ULN if baseline was normal; >20.0 x baseline if baseline was abnormal",
     "-",
 )
-_ENZ = (_ENZ[0].format(a=">ULN"), *_ENZ[1:])
 _ALP = (
     ">ULN - 2.5 x ULN if baseline was normal; 2.0 - 2.5 x baseline if baseline was abnormal",
     ">2.5 - 5.0 x ULN if baseline was normal; >2.5 - 5.0 x baseline if baseline was abnormal",
@@ -160,7 +162,6 @@ _ALP = (
     ">20.0 x ULN if baseline was normal; >20.0 x baseline if baseline was abnormal",
     "-",
 )
-_NA_HIGH_G5 = "Death"
 
 TERMS: dict[str, CtcaeTerm] = {
     t.key: t
@@ -368,7 +369,7 @@ TERMS: dict[str, CtcaeTerm] = {
                 "125-129 mmol/L and asymptomatic",
                 "125-129 mmol/L symptomatic; 120-124 mmol/L regardless of symptoms",
                 "<120 mmol/L; life-threatening consequences",
-                _NA_HIGH_G5,
+                "Death",
             ),
             cuts=(130.0, 125.0, 120.0),
             clinical_g4=True,
@@ -385,7 +386,7 @@ TERMS: dict[str, CtcaeTerm] = {
                 ">150 - 155 mmol/L; intervention initiated",
                 ">155 - 160 mmol/L; hospitalization indicated",
                 ">160 mmol/L; life-threatening consequences",
-                _NA_HIGH_G5,
+                "Death",
             ),
             cuts=(150.0, 155.0, 160.0),
             clinical_g4=True,
