@@ -427,12 +427,15 @@ def test_table_bad_cell_names_column_and_row():
 # ---------------------------------------------------------------- admiral cross-check
 
 
-def _load_admiral() -> dict[str, str]:
-    path = CRITERIA_DIR / "atoxgr_criteria_ctcv5.csv"
+def _load_admiral(name: str = "atoxgr_criteria_ctcv5.csv", by_unit: bool = False) -> dict:
+    path = CRITERIA_DIR / name
     if not path.exists():
         pytest.skip(f"admiral criteria not found at {path}")
     with path.open(newline="") as fh:
-        return {row["TERM"]: row["GRADE_CRITERIA_CODE"] for row in csv.DictReader(fh)}
+        rows = list(csv.DictReader(fh))
+    if by_unit:
+        return {(r["TERM"], r["UNIT_CHECK"]): r["GRADE_CRITERIA_CODE"] for r in rows}
+    return {r["TERM"]: r["GRADE_CRITERIA_CODE"] for r in rows}
 
 
 def _split_top_level(body: str) -> list[str]:
@@ -767,3 +770,39 @@ def test_table_garbage_cells_raise_only_input_error(rows):
 @given(_table_rows(_plausible, 4, garbage=False))
 def test_table_plausible_cells_never_crash(rows):
     _check_table(rows)
+
+
+# admiral's conventional-unit criteria (atoxgr_criteria_ctcv5_uscv.csv). admiral's "10^3/mL"
+# criteria use per-mm3 numbers (75,000 for platelets), i.e. cells per uL; hccrt spells it "/uL".
+_USCV_SPECS = [
+    ("HGB", "Anemia", "g/dL", "g/dL", 12.0),
+    ("ALB", "Hypoalbuminemia", "g/dL", "g/dL", 3.5),
+    ("PLAT", "Platelet count decreased", "10^3/uL", "10^3/uL", 150.0),
+    ("PLAT", "Platelet count decreased", "10^3/mL", "/uL", 150000.0),
+    ("NEUT", "Neutrophil count decreased", "10^3/uL", "10^3/uL", 2.0),
+    ("NEUT", "Neutrophil count decreased", "10^3/mL", "/uL", 2000.0),
+    ("WBC", "White blood cell decreased", "10^3/uL", "10^3/uL", 4.0),
+    ("WBC", "White blood cell decreased", "10^3/mL", "/mm3", 4000.0),
+    ("LYM", "Lymphocyte count decreased", "10^3/uL", "10^3/uL", 1.0),
+    ("LYM", "Lymphocyte count decreased", "10^3/mL", "/uL", 1000.0),
+]
+
+
+@pytest.mark.parametrize(("test", "term", "admiral_unit", "unit", "limit"), _USCV_SPECS)
+def test_conventional_units_agree_with_admiral_uscv_criteria(test, term, admiral_unit, unit, limit):
+    admiral = _compile_case_when(
+        _load_admiral("atoxgr_criteria_ctcv5_uscv.csv", by_unit=True)[(term, admiral_unit)]
+    )
+    rng = np.random.default_rng(len(term) + len(unit))
+    n = 800
+    value = np.round(limit * rng.uniform(0.0, 1.3, n), 2)
+    value[: n // 4] = np.round(
+        limit * rng.choice([0.1, 0.2, 0.25, 0.5, 0.6, 2 / 3, 0.75, 1.0], n // 4), 6
+    )
+    lln = np.where(rng.random(n) < 0.1, np.nan, limit)
+    df = pd.DataFrame({"test": test, "value": value, "unit": unit, "lln": lln})
+    ours = grade_lab_table(df)["ctcae_grade"]
+    for i, row in df.iterrows():
+        expected = admiral(AVAL=row.value, ANRLO=row.lln, ANRHI=math.nan, BASE=math.nan, BNRIND="")
+        got = None if pd.isna(ours.iloc[i]) else int(ours.iloc[i])
+        assert got == expected, (row.to_dict(), expected, got)
