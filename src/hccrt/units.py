@@ -30,6 +30,7 @@ not shifted by floating-point noise.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -258,6 +259,20 @@ def _check_analyte(analyte: str) -> str:
 
 def _factor(from_unit: str, to_unit: str, analyte: str | None, field: str) -> Fraction:
     """Exact factor f such that value_in_to_unit = value_in_from_unit * f."""
+    if not (isinstance(from_unit, str) and isinstance(to_unit, str)):
+        return _factor_uncached(from_unit, to_unit, analyte, field)
+    if analyte is not None and not isinstance(analyte, str):
+        return _factor_uncached(from_unit, to_unit, analyte, field)
+    return _factor_cached(from_unit, to_unit, analyte, field)
+
+
+@functools.lru_cache(maxsize=4096)
+def _factor_cached(from_unit: str, to_unit: str, analyte: str | None, field: str) -> Fraction:
+    # a pure function of its arguments: memoised because Fraction arithmetic is slow
+    return _factor_uncached(from_unit, to_unit, analyte, field)
+
+
+def _factor_uncached(from_unit: str, to_unit: str, analyte: str | None, field: str) -> Fraction:
     src = normalize_unit(from_unit, field)
     dst = normalize_unit(to_unit, field)
     src_dim, src_size = _UNITS[src]

@@ -176,6 +176,7 @@ def test_couinaud_graph_is_symmetric_and_covers_1_to_8() -> None:
         (["4a", "4b"], True),
         ("IV,V", True),
         ("S2, S3", True),
+        ("segment 6, seg 7", True),
         ([1], True),
     ],
 )
@@ -183,7 +184,7 @@ def test_couinaud_contiguous(segments, contiguous: bool) -> None:  # type: ignor
     assert couinaud_contiguous(segments) is contiguous
 
 
-@pytest.mark.parametrize("bad", [[0], [9], ["4c"], [], "x", [True], None, [2.5]])
+@pytest.mark.parametrize("bad", [[0], [9], ["4c"], [], "x", [True], None, [2.5], ["¹"], ["٣"]])
 def test_couinaud_bad_segments(bad) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(InputError) as err:
         parse_segments(bad)

@@ -411,17 +411,23 @@ class _Table:
         return s.mask(s == "")
 
     def _map_unique(self, name: str, series: pd.Series, parse: Callable[[str], Any]) -> pd.Series:
-        """Parse each distinct cell once with the core's scalar validator; errors per row."""
-        results: dict[str, Any] = {}
+        """Parse each distinct cell once with the core's scalar validator; errors per row.
+
+        Returns an object Series of parsed values, None where the cell is empty or invalid.
+        """
+        ok: dict[str, Any] = {}
+        bad: dict[str, str] = {}
         for cell in series.dropna().unique():
             try:
-                results[cell] = parse(cell)
+                ok[cell] = parse(cell)
             except HccrtError as exc:
-                results[cell] = exc
-        mapped = series.map(results)
-        for idx in np.flatnonzero(mapped.map(lambda v: isinstance(v, HccrtError)).to_numpy()):
-            self.errors[idx].append(str(mapped.iloc[idx]))
-        return mapped.map(lambda v: None if isinstance(v, HccrtError) or _is_nan(v) else v)
+                bad[cell] = str(exc)
+        if bad:
+            cells = series.to_numpy(dtype=object)
+            for idx in np.flatnonzero(series.isin(list(bad)).to_numpy(dtype=bool)):
+                self.errors[idx].append(bad[cells[idx]])
+        mapped = series.astype(object).map(ok)
+        return mapped.astype(object).where(mapped.notna(), None)
 
     def lab(self, name: str, unit: str) -> np.ndarray:
         """Lab column as floats in ``unit`` (NaN when absent or invalid)."""
@@ -481,16 +487,13 @@ def _check_range(field: str, lo: float, hi: float, unit: str) -> Callable[[float
     return check
 
 
-def _nullable(values: np.ndarray, decimals: int | None = None) -> list[Any]:
-    out: list[Any] = []
-    for v in values:
-        if v is None or (isinstance(v, float) and math.isnan(v)):
-            out.append(None)
-        elif decimals is None:
-            out.append(int(v) if isinstance(v, float) and v.is_integer() else v)
-        else:
-            out.append(round(float(v), decimals))
-    return out
+def _ints(values: np.ndarray) -> pd.Series:
+    """Whole-number scores as a nullable integer column (empty where NaN)."""
+    return pd.Series(np.asarray(values, dtype=float)).astype("Int64")
+
+
+def _decimals(values: np.ndarray, decimals: int) -> np.ndarray:
+    return np.round(np.asarray(values, dtype=float), decimals)
 
 
 def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
@@ -521,7 +524,7 @@ def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = No
     cp_points = np.where(np.isnan(asc_p) | np.isnan(enc_p), np.nan, cp_points)
     cp_class = liver.child_pugh_class_array(cp_points)
     given_class = t.choice("child_pugh_class", staging.parse_child_pugh_class)
-    out["child_pugh_points"] = pd.array(_nullable(cp_points), dtype="Int64")
+    out["child_pugh_points"] = _ints(cp_points)
     staging_class = pd.Series(cp_class).where(pd.Series(cp_class).notna(), given_class)
     out["child_pugh_class"] = staging_class.to_numpy()
 
@@ -529,15 +532,13 @@ def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = No
     bili_si = convert(bili_mg, "mg/dL", "umol/L", analyte="bilirubin")
     alb_si = convert(alb_gdl, "g/dL", "g/L", analyte="albumin")
     albi_score = liver.albi_array(bili_si, alb_si)
-    out["albi_score"] = _nullable(albi_score, 4)
-    out["albi_grade"] = pd.array(_nullable(liver.albi_grade_array(albi_score)), dtype="Int64")
+    out["albi_score"] = _decimals(albi_score, 4)
+    out["albi_grade"] = _ints(liver.albi_grade_array(albi_score))
     out["malbi_grade"] = liver.malbi_grade_array(albi_score)
 
     # MELD family
-    out["meld"] = pd.array(_nullable(liver.meld_array(bili_mg, inr, cr_mg, dialysis)), "Int64")
-    out["meld_na"] = pd.array(
-        _nullable(liver.meld_na_array(bili_mg, inr, cr_mg, na, dialysis)), "Int64"
-    )
+    out["meld"] = _ints(liver.meld_array(bili_mg, inr, cr_mg, dialysis))
+    out["meld_na"] = _ints(liver.meld_na_array(bili_mg, inr, cr_mg, na, dialysis))
     fem = female.to_numpy()
     fem_known = np.array([v is not None for v in fem])
     fem_f = np.array([bool(v) if v is not None else False for v in fem])
@@ -549,24 +550,25 @@ def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = No
         )
     m3 = liver.meld3_array(bili_mg, inr, cr_mg, na, alb_gdl, fem_f | teen, dialysis)
     m3 = np.where(fem_known & ~too_young, m3, np.nan)
-    out["meld3"] = pd.array(_nullable(m3), "Int64")
+    out["meld3"] = _ints(m3)
 
     # renal / body size (Cockcroft-Gault needs an adult)
     adult = age >= 18
     crcl = body.cockcroft_gault_array(age, weight, cr_mg, fem_f)
-    out["crcl_cockcroft_gault"] = _nullable(np.where(adult & fem_known, crcl, np.nan), 2)
-    out["bsa_mosteller"] = _nullable(body.bsa_array(height, weight, "mosteller"), 4)
-    out["bsa_dubois"] = _nullable(body.bsa_array(height, weight, "dubois"), 4)
+    out["crcl_cockcroft_gault"] = _decimals(np.where(adult & fem_known, crcl, np.nan), 2)
+    out["bsa_mosteller"] = _decimals(body.bsa_array(height, weight, "mosteller"), 4)
+    out["bsa_dubois"] = _decimals(body.bsa_array(height, weight, "dubois"), 4)
 
     # staging: row by row with the core functions (cheap, and one definition)
-    nod = t.raw("nodules")
-    n_nod = t.raw("n_nodules")
-    largest = t.raw("largest_cm")
-    ecog = t.raw("ecog")
-    mvi = t.flag("macrovascular_invasion").fillna(False)
-    ehs = t.flag("extrahepatic_spread").fillna(False)
-    lf = t.raw("liver_function")
-    segs = t.raw("segments")
+    nod = _as_list(t.raw("nodules"), n)
+    n_nod = _as_list(t.raw("n_nodules"), n)
+    largest = _as_list(t.raw("largest_cm"), n)
+    ecog = _as_list(t.raw("ecog"), n)
+    mvi = t.flag("macrovascular_invasion").fillna(False).astype(bool).tolist()
+    ehs = t.flag("extrahepatic_spread").fillna(False).astype(bool).tolist()
+    lf = _as_list(t.raw("liver_function"), n)
+    segs = _as_list(t.raw("segments"), n)
+    cp_list = [None if _is_nan(c) else c for c in staging_class.tolist()]
     cols: dict[str, list[Any]] = {
         k: [None] * n
         for k in (
@@ -585,31 +587,29 @@ def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = No
         errs = t.errors[i]
         burden: dict[str, Any] | None = None
         try:
-            if nod is not None and not pd.isna(nod.iloc[i]):
-                burden = {"nodules": _floats(str(nod.iloc[i]), "nodules")}
-            elif n_nod is not None and not pd.isna(n_nod.iloc[i]):
+            if nod[i] is not None:
+                burden = {"nodules": _floats(nod[i], "nodules")}
+            elif n_nod[i] is not None:
                 burden = {
-                    "n_nodules": _int(n_nod.iloc[i], "n_nodules"),
-                    "largest_cm": _float(
-                        largest.iloc[i] if largest is not None else None, "largest_cm"
-                    ),
+                    "n_nodules": _int(n_nod[i], "n_nodules"),
+                    "largest_cm": _float(largest[i], "largest_cm"),
                 }
-            ps = None if ecog is None or pd.isna(ecog.iloc[i]) else _int(ecog.iloc[i], "ecog")
+            ps = None if ecog[i] is None else _int(ecog[i], "ecog")
         except HccrtError as exc:
             errs.append(str(exc))
             burden = None
         if burden is not None:
             flags = {
-                "macrovascular_invasion": bool(mvi.iloc[i]),
-                "extrahepatic_spread": bool(ehs.iloc[i]),
+                "macrovascular_invasion": mvi[i],
+                "extrahepatic_spread": ehs[i],
             }
             cols["milan"][i] = _attempt(errs, staging.milan, **burden, **flags)
             u7 = _attempt(errs, staging.up_to_seven, **burden, **flags)
             if u7 is not None:
                 cols["up_to_seven_total"][i] = u7.total
                 cols["up_to_seven"][i] = u7.within
-            cls = staging_class.iloc[i]
-            lf_i = None if lf is None or pd.isna(lf.iloc[i]) else str(lf.iloc[i])
+            cls = cp_list[i]
+            lf_i = lf[i]
             if ps is not None and (cls is not None or lf_i is not None):
                 result = _attempt(
                     errs,
@@ -626,10 +626,8 @@ def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = No
                     errs, staging.cnlc, **burden, ecog=ps, child_pugh_class=cls, **flags
                 )
                 cols["cnlc"][i] = None if result is None else result.stage
-        if segs is not None and not pd.isna(segs.iloc[i]):
-            cols["couinaud_contiguous"][i] = _attempt(
-                errs, staging.couinaud_contiguous, str(segs.iloc[i])
-            )
+        if segs[i] is not None:
+            cols["couinaud_contiguous"][i] = _attempt(errs, staging.couinaud_contiguous, segs[i])
     for key, values in cols.items():
         out[key] = values
     out["calc_errors"] = ["; ".join(e) if e else None for e in t.errors]
@@ -647,6 +645,13 @@ def _attempt(errors: list[str], compute: Callable[..., Any], *args: Any, **kwarg
         if message not in errors:
             errors.append(message)
         return None
+
+
+def _as_list(series: pd.Series | None, n: int) -> list[Any]:
+    """Column as a plain list of str or None (fast row access); all None when absent."""
+    if series is None:
+        return [None] * n
+    return [None if _is_nan(v) else str(v) for v in series.tolist()]
 
 
 def _int(value: Any, field: str) -> int:

@@ -130,7 +130,9 @@ def tumour_burden(
             raise InputError(
                 "nodules", nodules, "either nodules or n_nodules with largest_cm, not both"
             )
-        if isinstance(nodules, str | bytes) or not isinstance(nodules, Sequence | Iterable):
+        if type(nodules) is not list and (
+            isinstance(nodules, str | bytes) or not isinstance(nodules, Iterable)
+        ):
             raise InputError("nodules", nodules, "a list of diameters in cm")
         sizes = list(nodules)
         if not sizes:
@@ -148,7 +150,9 @@ def tumour_burden(
 
 
 def _diameter(value: object, field: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+    if type(value) is not float and (
+        isinstance(value, bool) or not isinstance(value, numbers.Real)
+    ):
         raise InputError(field, value, f"diameters in cm, greater than 0 and at most {_MAX_CM:g}")
     x = float(value)
     if not (math.isfinite(x) and 0 < x <= _MAX_CM):
@@ -335,6 +339,9 @@ def up_to_seven(
 # --- Couinaud -------------------------------------------------------------------------------
 
 
+_ARABIC = {str(i): i for i in range(1, 9)}  # ASCII digits only (not '¹' or other numerals)
+
+
 def parse_segments(segments: Iterable[object] | str, field: str = "segments") -> frozenset[int]:
     """Normalise segments given as ints, strings (``"4a"``), Roman numerals or ``"2,3,4"``."""
     roman = {"I": 1, "II": 2, "III": 3, "IV": 4, "V": 5, "VI": 6, "VII": 7, "VIII": 8}
@@ -350,11 +357,15 @@ def parse_segments(segments: Iterable[object] | str, field: str = "segments") ->
         if isinstance(item, int) and not isinstance(item, bool):
             seg = item
         elif isinstance(item, str):
-            key = item.strip().upper().removeprefix("S").removeprefix("SEGMENT").strip()
+            key = item.strip().upper()
+            for prefix in ("SEGMENT", "SEG", "S"):
+                if key.startswith(prefix):
+                    key = key.removeprefix(prefix).strip()
+                    break
             if key in ("4A", "4B", "IVA", "IVB"):
                 seg = 4
-            elif key.isdigit():
-                seg = int(key)
+            elif key in _ARABIC:
+                seg = _ARABIC[key]
             elif key in roman:
                 seg = roman[key]
         if seg is None or not 1 <= seg <= 8:
