@@ -266,3 +266,53 @@ def test_score_table_never_crashes(rows: list[dict[str, str]]) -> None:
     out = score_table(pd.DataFrame(rows, dtype=str))
     assert len(out) == len(rows)
     assert "calc_errors" in out.columns
+
+
+# --- QLQ commands (scoring in hccrt.clinical.qol) ----------------------------------------
+
+C30_1 = "4,4,1,4,3,1,4,4,1,3,2,4,4,1,4,2,4,2,1,4,1,4,3,4,1,4,4,1,2,3"
+
+
+def test_qlq_c30_cli_example_c30_1() -> None:
+    # scores.md C30-1 (EORTC scoring manual rules, checked by hand): QL2 25, PF2 26.67,
+    # FA 66.67, DY 100, SUMSC 36.67
+    out = _json(["qlq-c30", "--items", C30_1])
+    assert out["QL2"] == pytest.approx(25.0)
+    assert out["PF2"] == pytest.approx(26.67, abs=0.01)
+    assert out["FA"] == pytest.approx(66.67, abs=0.01)
+    assert out["DY"] == pytest.approx(100.0)
+    assert out["SUMSC"] == pytest.approx(36.67, abs=0.01)
+
+
+def test_qlq_c30_cli_missing_items_c30_5() -> None:
+    # scores.md C30-5: q1, q2, q8, q10 missing -> PF2 44.44, FA 66.67, DY and SUMSC missing
+    parts = C30_1.split(",")
+    for item in (1, 2, 8, 10):
+        parts[item - 1] = ""
+    out = _json(["qlq-c30", "--items", ",".join(parts)])
+    assert out["PF2"] == pytest.approx(44.44, abs=0.01)
+    assert out["FA"] == pytest.approx(66.67, abs=0.01)
+    assert out["DY"] is None and out["SUMSC"] is None
+
+
+def test_qlq_hcc18_cli_example_hcc18_1() -> None:
+    # scores.md HCC18-1
+    out = _json(["qlq-hcc18", "--items", "2,1,3,2,1,1,2,3,1,1,1,2,3,2,3,2,4,1"])
+    assert out["HCC_FATIGUE"] == pytest.approx(66.67, abs=0.01)
+    assert out["HCC_NUTRITION"] == pytest.approx(33.33, abs=0.01)
+    assert out["HCC_JAUNDICE"] == pytest.approx(16.67, abs=0.01)
+    assert out["HCC_ABDOMINAL_SWELLING"] == pytest.approx(33.33, abs=0.01)
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["qlq-hcc18", "--items", "2,1,3"], "items"),
+        (["qlq-c30", "--items", C30_1.replace("4", "x", 1)], "items"),
+        (["qlq-c30", "--items", "9" + C30_1[1:]], "q1"),
+    ],
+)
+def test_qlq_cli_bad_items(args: list[str], field: str) -> None:
+    result = runner.invoke(calc_app, args)
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"error: {field}: got ")

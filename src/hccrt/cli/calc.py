@@ -370,6 +370,55 @@ def bsa_cmd(
     )
 
 
+# --- quality of life (hccrt.clinical.qol) ------------------------------------------------------
+
+_MISSING_ITEM = {"", "na", "nan", "none", "missing", "."}
+
+
+def _items(text: str) -> list[int | None]:
+    """'1,2,,4' -> [1, 2, None, 4]; an empty field (or NA) is a missing answer."""
+    values: list[int | None] = []
+    for position, part in enumerate(text.replace(";", ",").split(","), start=1):
+        token = part.strip()
+        if token.lower() in _MISSING_ITEM:
+            values.append(None)
+        elif token.isascii() and token.isdigit():
+            values.append(int(token))
+        else:
+            raise InputError(
+                "items",
+                token,
+                "whole numbers separated by commas; empty or NA for missing",
+                f"position {position}",
+            )
+    return values
+
+
+Items = Annotated[
+    str,
+    typer.Option(
+        help="Answers in item order, comma-separated; leave a field empty (or NA) for a "
+        "missing answer."
+    ),
+]
+
+
+@calc_app.command("qlq-c30")
+def qlq_c30_cmd(items: Items, as_json: JsonOpt = False) -> None:
+    """EORTC QLQ-C30 v3.0: the 15 scale scores and the summary score (items 1-30)."""
+    from hccrt.clinical import qol
+
+    _run(lambda: qol.score_qlq_c30(_items(items)), as_json)
+
+
+@calc_app.command("qlq-hcc18")
+def qlq_hcc18_cmd(items: Items, as_json: JsonOpt = False) -> None:
+    """EORTC QLQ-HCC18 scale scores (items 31-48, given in that order)."""
+    from hccrt.clinical import qol
+
+    _run(lambda: qol.score_qlq_hcc18(_items(items)), as_json)
+
+
 # --- table -----------------------------------------------------------------------------------
 
 TABLE_HELP = """Add every computable score to each row of a CSV table.
