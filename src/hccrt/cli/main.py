@@ -10,6 +10,7 @@ from hccrt.cli.plan import plan_app
 from hccrt.cli.protocols import protocols_app
 from hccrt.cli.response import response_app
 from hccrt.cli.serve import db_app, demo, serve
+from hccrt.cli.stats import stats_app
 
 app = typer.Typer(
     name="hccrt",
@@ -42,3 +43,4 @@ app.add_typer(protocols_app, name="protocols")
 app.add_typer(calc_app, name="calc")
 app.add_typer(plan_app, name="plan")
 app.add_typer(response_app, name="response")
+app.add_typer(stats_app, name="stats")
