@@ -51,3 +51,30 @@ def test_show_unknown_code_exits_2():
     result = runner.invoke(app, ["protocols", "show", "no-such-trial"])
     assert result.exit_code == 2
     assert "no built-in protocol 'no-such-trial'" in " ".join(result.output.split())
+
+
+def test_show_rescue_lists_every_registered_outcome_measure():
+    # Acceptance of issue 2: RESCUE (NCT06178198, shared/seeds/001) registers 2 primary and
+    # 24 secondary outcome measures; the CLI must list all of them.
+    result = runner.invoke(
+        app, ["protocols", "show", "rescue", "-s", "endpoints"], env={"COLUMNS": "250"}
+    )
+    assert result.exit_code == 0, result.output
+    assert "Outcome measures (2 primary, 24 secondary)" in result.stdout
+    cells = [line.split("│")[1].strip() for line in result.stdout.splitlines() if line[:1] == "│"]
+    first_column = [cell for cell in cells if cell]  # wrapped rows leave the id cell empty
+    assert len(first_column) == 26
+    assert first_column[:2] == ["orr-localized-mrecist", "dor-localized-mrecist"]
+    assert "meld-change" in first_column and "regional-liver-function-change" in first_column
+
+
+def test_list_shows_the_five_trials_with_their_outcome_counts():
+    result = runner.invoke(app, ["protocols", "list"], env={"COLUMNS": "250"})
+    assert result.exit_code == 0, result.output
+    for code, counts in [
+        ("tare-ut7", "1 primary, 15 secondary"),
+        ("rescue", "2 primary, 24 secondary"),
+        ("sbrt-bclcc", "1 primary, 7 secondary"),
+    ]:
+        line = next(row for row in result.stdout.splitlines() if f" {code} " in row)
+        assert counts in line

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from hccrt.protocols import BUILTIN_CODES, ProtocolFileError, describe, load_builtin, load_protocol
@@ -32,7 +33,7 @@ def _table(title: str, headers: list[str], rows: list[tuple[str, ...]]) -> Table
     for header in headers:
         table.add_column(header, overflow="fold")
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*(escape(cell) for cell in row))
     return table
 
 
@@ -49,7 +50,7 @@ def list_protocols() -> None:
             p.code,
             p.identity.short_title,
             p.identity.phase,
-            describe.design_text(p),
+            escape(describe.design_text(p)),
             str(p.identity.target_enrolment or "—"),
             counts,
         )
@@ -75,12 +76,12 @@ def show(
     wanted = set(section or ["arms", "schedule", "planning", "endpoints", "eligibility"])
     ident = p.identity
     console.print(f"[bold]{ident.short_title}[/bold] ({p.code}, version {p.version})")
-    console.print(ident.title)
+    console.print(escape(ident.title))
     console.print(
         f"Registry: {', '.join(ident.registry_ids) or '—'} · Sponsor: {ident.sponsor or '—'} · "
         f"Phase {ident.phase} · Target n: {ident.target_enrolment or '—'}"
     )
-    console.print(f"Design: {describe.design_text(p)}")
+    console.print(f"Design: {escape(describe.design_text(p))}")
     console.print(f"End of study: {p.end_of_study}\n")
     if "arms" in wanted:
         console.print(

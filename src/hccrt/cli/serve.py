@@ -7,6 +7,7 @@ import sys
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import hccrt
@@ -94,8 +95,8 @@ def demo(
         state = "new" if results[p.code].created else "unchanged"
         table.add_row(
             f"{p.code}\n[dim]{state}[/dim]",
-            p.identity.short_title,
-            describe.design_text(p),
+            escape(p.identity.short_title),
+            escape(describe.design_text(p)),
             str(len(p.arms)),
             str(len(p.schedule.visits)),
             str(len(p.eligibility)),
