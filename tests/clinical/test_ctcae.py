@@ -156,16 +156,27 @@ def test_inr_absolute_boundaries(value, grade):
 
 
 @pytest.mark.parametrize(
-    ("value", "grade"), [(2.0, 0), (2.01, 1), (3.0, 1), (3.01, 2), (5.0, 2), (5.01, 3)]
+    ("value", "grade"),
+    [(0.8, 0), (0.81, 1), (1.2, 1), (1.21, 2), (2.0, 2), (2.01, 3)],
 )
 def test_inr_anticoagulated_baseline_boundaries(value, grade):
-    # NCI: >1 - 1.5 x baseline; >1.5 - 2.5; >2.5 x baseline if on anticoagulation (BL 2.0)
-    assert g("INR", value, baseline=2.0, anticoagulated=True) == grade
+    # NCI: >1 - 1.5 x baseline; >1.5 - 2.5; >2.5 x baseline if on anticoagulation (BL 0.8:
+    # cut-offs 0.8, 1.2, 2.0); the absolute alternative (>1.2, >1.5, >2.5) is never higher here
+    assert g("INR", value, baseline=0.8, anticoagulated=True) == grade
+    # not anticoagulated: absolute cut-offs only
+    assert g("INR", value, baseline=0.8) == (0 if value <= 1.2 else 1 if value <= 1.5 else 2)
+
+
+def test_inr_anticoagulated_takes_worse_alternative():
+    # semicolon = "or" (CTCAE v5.0 introduction): INR 2.0 with baseline 2.0 is grade 2 (>1.5)
+    assert g("INR", 2.0, baseline=2.0, anticoagulated=True) == 2
+    assert g("INR", 2.6, baseline=2.0, anticoagulated=True) == 3  # >2.5 absolute
 
 
 def test_inr_anticoagulated_without_baseline_not_gradable():
-    r = grade_lab("INR", 2.6, anticoagulated=True)
+    r = grade_lab("INR", 1.6, anticoagulated=True)
     assert r.grade is None and "anticoagulation" in r.reason
+    assert g("INR", 2.6, anticoagulated=True) == 3  # grade 3 whatever the baseline
 
 
 @pytest.mark.parametrize(
@@ -549,7 +560,7 @@ def test_grades_agree_with_admiral_criteria_except_documented_departures(test):
     df["symptomatic"] = True
     df["baseline_abnormal"] = df["bnrind"]
     ours = grade_lab_table(df)["ctcae_grade"]
-    if test == "INR":  # admiral = worse of the absolute and the x-baseline criteria
+    if test == "INR":  # admiral always assumes anticoagulation
         ac = grade_lab_table(df.assign(anticoagulated=True))["ctcae_grade"]
     compared = 0
     for i, row in df.iterrows():
@@ -558,7 +569,7 @@ def test_grades_agree_with_admiral_criteria_except_documented_departures(test):
         )
         got = None if pd.isna(ours.iloc[i]) else int(ours.iloc[i])
         if test == "INR" and not math.isnan(row.baseline):
-            got = max(got, int(ac.iloc[i]))
+            got = int(ac.iloc[i])
         # documented departures (ctcae module docstring)
         if test == "GGT" and row.bnrind == "HIGH" and row.value == 2 * row.baseline:
             assert (expected, got) == (0, 1)  # NCI "2.0 - 2.5 x baseline" includes 2.0

@@ -40,10 +40,11 @@ Conventions (NCI wording, and how it is read)
 Clinical context (explicit inputs and their defaults)
 -----------------------------------------------------
 - ``anticoagulated`` (default ``False``): INR is graded on the absolute cut-offs (>1.2, >1.5,
-  >2.5) unless the patient is on anticoagulation, when NCI's "x baseline if on
-  anticoagulation" multiples (>1-1.5, >1.5-2.5, >2.5 x baseline) are used instead (a
-  therapeutic INR of 2-3 is not a toxicity); a baseline is then required. Most HCC trial
-  patients are not anticoagulated. admiral applies both sets and keeps the worse grade.
+  >2.5). NCI adds the alternative ">1 - 1.5 / >1.5 - 2.5 / >2.5 x baseline if on
+  anticoagulation"; for an anticoagulated patient both alternatives apply (NCI CTCAE v5.0
+  introduction: "a semi-colon indicates 'or' within the description of the grade") and the
+  worse grade is taken, which needs the baseline. Most HCC trial patients are not
+  anticoagulated; admiral always assumes anticoagulation (worst case).
 - ``symptomatic`` (default ``False``): hyponatremia 125-129 mmol/L is grade 2 when
   asymptomatic and 3 when symptomatic; hypokalemia <LLN-3.0 is grade 1, and grade 2 when
   symptomatic with intervention indicated. Default: lab-only (asymptomatic) reading. admiral
@@ -65,9 +66,10 @@ Departures from admiral's implementation (the NCI text is followed)
    130. admiral grades 129.5 as 1 (it tests ``<= 129``).
 3. Creatinine with ULN missing: not gradable (the ULN criteria can give a higher grade than
    the baseline criteria); admiral returns the baseline-based grade.
-4. INR: the absolute and the x-baseline criteria are alternatives chosen by anticoagulation
-   (above); admiral takes the worse of both, and grades from the absolute cut-offs when the
-   baseline is missing.
+4. INR: the x-baseline alternative applies only when ``anticoagulated`` is set (admiral:
+   always). Anticoagulated with the baseline missing is not gradable unless the absolute value
+   is already grade 3 (admiral grades from the absolute cut-offs, e.g. 1.6 -> 2, although the
+   baseline alternative could give 3).
 5. Electrolyte symptom default (asymptomatic) as above; admiral assumes symptomatic.
 6. Baseline flagged abnormal but baseline value missing: not gradable; admiral gives grade 0.
    Baseline abnormal with ULN missing: graded on the baseline (the ULN is not used then);
@@ -605,14 +607,15 @@ def _grade_term(
             hit = _gt(v, m * x.baseline) & (grade < k)
             grade[hit] = k
     elif kind == "inr":
-        # NCI: absolute cut-offs; "x baseline if on anticoagulation" replaces them for
-        # anticoagulated patients (whose therapeutic INR exceeds the absolute cut-offs)
-        ac = x.anticoagulated
+        # NCI: absolute cut-offs; for anticoagulated patients the "x baseline" alternative
+        # applies as well (a semicolon means "or"), so the worse of the two is taken
         for k, cut in enumerate(cuts, start=1):
-            grade[~ac & _gt(v, cut)] = k
+            grade[_gt(v, cut)] = k
+        ac = x.anticoagulated
         for k, m in enumerate(term.baseline_cuts, start=1):
-            grade[ac & _gt(v, m * x.baseline)] = k
-        reason[ac & np.isnan(x.baseline)] = _R_BASE_AC
+            grade[ac & _gt(v, m * x.baseline) & (grade < k)] = k
+        # without a baseline the x-baseline alternative could give a higher grade
+        reason[ac & np.isnan(x.baseline) & (grade < 3)] = _R_BASE_AC
     else:  # pragma: no cover - TERMS is closed
         raise AssertionError(kind)
 

@@ -15,8 +15,8 @@ grade  NCI CTCAE v5.0 criteria
 5      Death
 =====  ===========================================================================
 
-Reading of the criteria (CTCAE convention: a grade's semicolon-separated descriptors are
-alternatives, and the highest grade any recorded finding reaches is assigned):
+Reading of the criteria (NCI CTCAE v5.0 introduction: "a semi-colon indicates 'or' within
+the description of the grade"; the highest grade any recorded finding reaches is assigned):
 
 - grade 5 if the pneumonitis was fatal;
 - grade 4 if there is life-threatening respiratory compromise or urgent airway intervention
