@@ -47,8 +47,9 @@ Clinical context (explicit inputs and their defaults)
   anticoagulated; admiral always assumes anticoagulation (worst case).
 - ``symptomatic`` (default ``False``): hyponatremia 125-129 mmol/L is grade 2 when
   asymptomatic and 3 when symptomatic; hypokalemia <LLN-3.0 is grade 1, and grade 2 when
-  symptomatic with intervention indicated. Default: lab-only (asymptomatic) reading. admiral
-  assumes symptomatic (worst case); pass ``True`` for that reading.
+  "symptomatic with <LLN - 3.0 mmol/L; intervention indicated" (pass ``True`` when either
+  applies). Default: lab-only (asymptomatic) reading. admiral assumes symptomatic (worst
+  case); pass ``True`` for that reading.
 - ``life_threatening`` (default ``False``) raises an abnormal value (grade >= 1) to grade 4 for
   the terms whose NCI grade 4 is "life-threatening consequences" (anemia, hypoalbuminemia,
   sodium and potassium terms). ``fatal`` (default ``False``) gives grade 5 (death) for the
