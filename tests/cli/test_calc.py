@@ -316,3 +316,48 @@ def test_qlq_cli_bad_items(args: list[str], field: str) -> None:
     result = runner.invoke(calc_app, args)
     assert result.exit_code == 2
     assert result.stderr.startswith(f"error: {field}: got ")
+
+
+# --- CTCAE, pneumonitis, REILD commands (grading in hccrt.clinical) -----------------------
+
+
+@pytest.mark.parametrize(
+    ("value", "grade"),
+    [("801 U/L", 4), ("800 U/L", 3), ("201 U/L", 3), ("200 U/L", 2), ("121 U/L", 2),
+     ("120 U/L", 1), ("41 U/L", 1), ("40 U/L", 0)],
+)  # fmt: skip
+def test_ctcae_cli_alt_boundaries_admiral(value: str, grade: int) -> None:
+    # admiral tests (scores.md 3.1): ALT with ULN 40, cut-offs take the milder grade
+    out = _json(["ctcae", "--test", "ALT", "--value", value, "--uln", "40 U/L"])
+    assert out["grade"] == grade
+
+
+def test_ctcae_cli_not_gradable_and_absolute_grade() -> None:
+    out = _json(["ctcae", "--test", "ALT", "--value", "250 U/L"])
+    assert out["gradable"] is False and out["grade"] is None and "ULN" in out["reason"]
+    # admiral: platelets 74 x 10^9/L with LLN missing -> 2 (absolute threshold)
+    assert _json(["ctcae", "--test", "PLAT", "--value", "74 10^9/L"])["grade"] == 2
+
+
+def test_ctcae_cli_bad_value() -> None:
+    result = runner.invoke(calc_app, ["ctcae", "--test", "ALT", "--value", "-5 U/L"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("error: value: got ")
+
+
+def test_pneumonitis_cli() -> None:
+    # CTCAE v5.0 pneumonitis: grade 1 asymptomatic; grade 2 symptomatic; grade 3 oxygen
+    assert _json(["pneumonitis", "--present"])["grade"] == 1
+    assert _json(["pneumonitis", "--present", "--symptoms", "present"])["grade"] == 2
+    assert _json(["pneumonitis", "--present", "--oxygen"])["grade"] == 3
+
+
+def test_reild_cli_sangro_2008_window() -> None:
+    # Sangro 2008: jaundice and ascites 1-2 months after treatment, no progression or
+    # obstruction; bilirubin threshold 3 mg/dL (reild module default)
+    base = ["reild", "--treatment-date", "2026-01-01", "--ascites-date", "2026-02-12",
+            "--no-tumour-progression", "--no-biliary-obstruction"]  # fmt: skip
+    assert _json([*base, "--bilirubin", "2026-02-10=3.5 mg/dL"])["met"] is True
+    assert _json([*base, "--bilirubin", "2026-02-10=2.0 mg/dL"])["met"] is False
+    bad = runner.invoke(calc_app, [*base, "--bilirubin", "2026-02-10"])
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: bilirubin: got ")

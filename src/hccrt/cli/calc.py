@@ -9,6 +9,7 @@ the value and what is allowed, and exit code 2.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import json
 import math
 from collections.abc import Callable
@@ -42,7 +43,7 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.
 
 def _emit(result: dict[str, Any], as_json: bool) -> None:
     if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False))
+        typer.echo(json.dumps(result, ensure_ascii=False, default=str))
         return
     for key, value in result.items():
         shown = "—" if value is None else (f"{value:.4g}" if isinstance(value, float) else value)
@@ -368,6 +369,164 @@ def bsa_cmd(
         },
         as_json,
     )
+
+
+# --- CTCAE v5.0 and REILD (hccrt.clinical.ctcae / pneumonitis / reild) -------------------
+
+
+@calc_app.command("ctcae")
+def ctcae_cmd(
+    test: Annotated[str, typer.Option(help="Lab test code or name, e.g. ALT, BILI, PLAT, sodium.")],
+    value: Annotated[str, typer.Option(help="Result with unit, e.g. '250 U/L'.")],
+    uln: Annotated[str | None, typer.Option(help="Upper limit of normal, e.g. '40 U/L'.")] = None,
+    lln: Annotated[str | None, typer.Option(help="Lower limit of normal, with unit.")] = None,
+    baseline: Annotated[
+        str | None, typer.Option(help="Participant's baseline value, with unit.")
+    ] = None,
+    baseline_abnormal: Annotated[
+        bool | None,
+        typer.Option(
+            "--baseline-abnormal/--baseline-normal",
+            help="Baseline above ULN (liver enzymes, bilirubin); default: derived.",
+        ),
+    ] = None,
+    anticoagulated: Annotated[
+        bool, typer.Option(help="On anticoagulation (INR baseline multiples apply).")
+    ] = False,
+    symptomatic: Annotated[
+        bool, typer.Option(help="Symptomatic (hyponatremia 125-129, hypokalemia).")
+    ] = False,
+    life_threatening: Annotated[
+        bool, typer.Option(help="Life-threatening consequences (terms with such a grade 4).")
+    ] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """CTCAE v5.0 grade of one laboratory value (not gradable: grade empty, with the reason)."""
+    from hccrt.clinical import ctcae
+
+    def compute() -> dict[str, Any]:
+        result = ctcae.grade_lab(
+            test,
+            value,
+            uln=uln,
+            lln=lln,
+            baseline=baseline,
+            baseline_abnormal=baseline_abnormal,
+            anticoagulated=anticoagulated,
+            symptomatic=symptomatic,
+            life_threatening=life_threatening,
+        )
+        return dataclasses.asdict(result) | {"gradable": result.grade is not None}
+
+    _run(compute, as_json)
+
+
+@calc_app.command("pneumonitis")
+def pneumonitis_cmd(
+    present: Annotated[
+        bool, typer.Option("--present/--absent", help="Pneumonitis found (clinical/imaging).")
+    ],
+    symptoms: Annotated[str, typer.Option(help="none | present | severe")] = "none",
+    adl_limitation: Annotated[str, typer.Option(help="none | instrumental | self_care")] = "none",
+    medical_intervention: Annotated[
+        bool, typer.Option(help="Medical intervention (e.g. corticosteroids) indicated.")
+    ] = False,
+    oxygen: Annotated[bool, typer.Option(help="Oxygen indicated.")] = False,
+    life_threatening: Annotated[
+        bool, typer.Option(help="Life-threatening respiratory compromise.")
+    ] = False,
+    urgent_airway: Annotated[
+        bool, typer.Option(help="Urgent airway intervention (intubation, tracheotomy).")
+    ] = False,
+    fatal: Annotated[bool, typer.Option(help="Death from pneumonitis.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """CTCAE v5.0 pneumonitis grade (radiation pneumonitis after Y-90 or SBRT)."""
+    from hccrt.clinical import pneumonitis
+
+    _run(
+        lambda: dataclasses.asdict(
+            pneumonitis.grade_pneumonitis(
+                present=present,
+                symptoms=symptoms,  # type: ignore[arg-type]
+                adl_limitation=adl_limitation,  # type: ignore[arg-type]
+                medical_intervention_indicated=medical_intervention,
+                oxygen_indicated=oxygen,
+                life_threatening_respiratory_compromise=life_threatening,
+                urgent_airway_intervention_indicated=urgent_airway,
+                fatal=fatal,
+            )
+        ),
+        as_json,
+    )
+
+
+def _date_arg(text: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise InputError(field, text, "a date as YYYY-MM-DD") from None
+
+
+def _dated(texts: list[str] | None, field: str) -> list[tuple[dt.date, str]]:
+    out = []
+    for text in texts or []:
+        day, sep, val = text.partition("=")
+        if not sep:
+            raise InputError(field, text, "DATE=VALUE, e.g. '2026-03-01=3.4 mg/dL'")
+        out.append((_date_arg(day, field), val.strip()))
+    return out
+
+
+@calc_app.command("reild")
+def reild_cmd(
+    treatment_date: Annotated[str, typer.Option(help="Radioembolization date, YYYY-MM-DD.")],
+    bilirubin: Annotated[
+        list[str] | None,
+        typer.Option(help="Post-treatment bilirubin, DATE=VALUE with unit; repeat the option."),
+    ] = None,
+    ascites_date: Annotated[
+        list[str] | None,
+        typer.Option(help="Date of new or increased ascites, YYYY-MM-DD; repeatable."),
+    ] = None,
+    tumour_progression: Annotated[
+        bool | None,
+        typer.Option(
+            "--tumour-progression/--no-tumour-progression",
+            help="Adjudicated tumour progression in the window (omit if not adjudicated).",
+        ),
+    ] = None,
+    biliary_obstruction: Annotated[
+        bool | None,
+        typer.Option(
+            "--biliary-obstruction/--no-biliary-obstruction",
+            help="Adjudicated biliary obstruction (omit if not adjudicated).",
+        ),
+    ] = None,
+    albumin: Annotated[
+        list[str] | None, typer.Option(help="Albumin DATE=VALUE with unit (Braat 2017).")
+    ] = None,
+    albumin_lln: Annotated[str | None, typer.Option(help="Albumin LLN, with unit.")] = None,
+    definition: Annotated[str, typer.Option(help="sangro2008 | braat2017")] = "sangro2008",
+    as_json: JsonOpt = False,
+) -> None:
+    """Radioembolization-induced liver disease: whether the criteria are met, and why."""
+    from hccrt.clinical import reild
+
+    def compute() -> dict[str, Any]:
+        result = reild.classify_reild(
+            treatment_date=_date_arg(treatment_date, "treatment_date"),
+            bilirubin=_dated(bilirubin, "bilirubin"),
+            ascites_dates=[_date_arg(d, "ascites_date") for d in ascites_date or []],
+            tumour_progression=tumour_progression,
+            biliary_obstruction=biliary_obstruction,
+            albumin=_dated(albumin, "albumin") if albumin else None,
+            albumin_lln=albumin_lln,
+            definition=definition,
+        )
+        return dataclasses.asdict(result)
+
+    _run(compute, as_json)
 
 
 # --- quality of life (hccrt.clinical.qol) ------------------------------------------------------
