@@ -18,6 +18,9 @@ from pydantic import ValidationError
 from hccrt.errors import ProtocolError
 from hccrt.protocols.schema import Protocol
 
+# libyaml's C parser when the wheel has it (about 10x faster); same safe semantics.
+_YamlLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 BUILTIN_PACKAGE = "hccrt.protocols.trials"
 BUILTIN_CODES: tuple[str, ...] = ("tare-ut7", "rescue", "sirt-haic", "io-rt-mvi", "sbrt-bclcc")
 
@@ -82,7 +85,7 @@ def _describe(loc: tuple[Any, ...], document: Any) -> str:
 def parse_protocol(text: str, source: str = "<string>") -> Protocol:
     """Validate the YAML text of a protocol; raise :class:`ProtocolFileError` naming problems."""
     try:
-        document = yaml.safe_load(text)
+        document = yaml.load(text, Loader=_YamlLoader)  # a safe loader, C or Python
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else ""
