@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -301,3 +302,45 @@ def test_checks_never_crash(lsf, previous):
     assert {r.status for r in res} <= {"pass", "fail", "warning", "not_evaluated"}
     cum = by_rule(res, "lung_dose_cumulative")
     assert (cum.status == "pass") == (previous + 50 * lsf < 50)
+
+
+# ---- property: any input gives a plan with finite numbers or an InputError ----
+
+_bad = st.one_of(st.floats(allow_nan=True, allow_infinity=True), st.integers(-10, 10**6),
+                 st.none())
+
+
+def _mostly(valid):
+    """``valid`` nine times in ten, otherwise a bad value."""
+    return st.tuples(st.integers(0, 9), valid, _bad).map(lambda t: t[2] if t[0] == 5 else t[1])
+
+
+_num = _mostly(st.floats(1e-2, 2000.0))
+_frac = _mostly(st.floats(0.0, 0.99))
+
+
+_COMBOS = [("glass", "mird", "perfused_dose"), ("glass", "mird", "activity"),
+           ("glass", "partition", "tumour_dose"), ("resin", "partition", "normal_liver_dose"),
+           ("resin", "partition", "activity"), ("resin", "bsa", "bsa"),
+           ("glass", "bsa", "bsa"), ("x", "mird", "activity"), ("glass", "mird", "tumour_dose")]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(_COMBOS), _num, _mostly(st.floats(100, 3000)),
+       _mostly(st.one_of(st.none(), st.floats(1, 90))), _num, _frac,
+       _mostly(st.one_of(st.none(), st.floats(0.5, 3.0))))
+def test_plan_any_input(combo, value, perfused, tumour, tnr, lsf, bsa):
+    device, model, driver = combo
+    try:
+        tumours = () if tumour is None else (Tumour(volume_ml=tumour, tnr=tnr),)
+        inp = Y90PlanInput(device=device, model=model, driver=driver, prescribed_value=value,
+                           perfused_volume_ml=perfused, tumours=tumours, lsf=lsf, bsa_m2=bsa,
+                           liver_volume_ml=2000.0, liver_tumour_volume_ml=100.0)
+        p = plan_y90(inp)
+    except InputError:
+        return
+    r = p.result
+    for v in (r.activity_gbq, r.perfused_dose_gy, r.lung_dose_gy, *r.tumour_doses_gy):
+        assert np.isfinite(v) and v >= 0
+    assert p.is_reproducible()
+    check_y90(p, TARE_UT7, nontumoral_liver_volume_ml=1e5)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import math
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, ParamSpec, Self, TypeVar
@@ -149,19 +150,33 @@ def finite(value: float, field: str) -> float:
     return value
 
 
+_MODEL_MSG = re.compile(r"^(?:Value error, )?(?P<field>[a-z_][a-z0-9_.]*): (?P<allowed>.*)$", re.S)
+
+
 def _input_error(exc: ValidationError, model: str) -> InputError:
+    """First validation error as an InputError. Model-level validators name their field by
+    starting the message with ``"field: "``; the value is then taken from the input."""
     err = exc.errors()[0]
-    loc = ".".join(str(p) for p in err.get("loc", ())) or model
-    allowed = err.get("msg", "a valid value")
+    loc = ".".join(str(p) for p in err.get("loc", ()))
+    allowed = str(err.get("msg", "a valid value"))
+    value = err.get("input")
+    if not loc:
+        m = _MODEL_MSG.match(allowed)
+        if m:
+            loc, allowed = m["field"], m["allowed"]
+            value = value.get(loc) if isinstance(value, dict) else getattr(value, loc, None)
+        else:
+            loc, allowed = model, allowed.removeprefix("Value error, ")
+            value = "(the model's inputs)"
     n = exc.error_count()
     detail = f"{model}" + (f"; {n} errors in all" if n > 1 else "")
-    return InputError(loc, err.get("input"), allowed, detail)
+    return InputError(loc, value, allowed, detail)
 
 
 class StrictModel(BaseModel):
     """Frozen pydantic model that forbids unknown fields and raises :class:`InputError`."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     def __init__(self, **data: Any) -> None:
         try:

@@ -91,7 +91,7 @@ class Window(StrictModel):
     @model_validator(mode="after")
     def _ordered(self) -> Window:
         if self.low > self.high:
-            raise ValueError("low must not exceed high")
+            raise ValueError("low: at most high")
         return self
 
 

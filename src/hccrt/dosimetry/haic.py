@@ -72,9 +72,9 @@ class HaicRegimen(StrictModel):
     def _check(self) -> HaicRegimen:
         labels = [d.label for d in self.drugs]
         if len(set(labels)) != len(labels):
-            raise ValueError("drug labels must be unique")
+            raise ValueError("drugs: unique drug labels")
         if self.cycle_interval_days_min > self.cycle_interval_days_max:
-            raise ValueError("cycle_interval_days_min must not exceed cycle_interval_days_max")
+            raise ValueError("cycle_interval_days_min: at most cycle_interval_days_max")
         return self
 
 

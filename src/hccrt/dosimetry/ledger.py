@@ -59,7 +59,7 @@ class TreatmentLedger(StrictModel):
     def _ordered(self) -> TreatmentLedger:
         dates = [e.treatment_date for e in self.entries]
         if dates != sorted(dates):
-            raise ValueError("entries must be in date order")
+            raise ValueError("entries: entries in date order")
         return self
 
     def add(self, entry: LedgerEntry) -> TreatmentLedger:

@@ -62,8 +62,8 @@ class Tumour(StrictModel):
     """A tumour inside the perfused territory: volume (mL) and MAA tumour-to-normal ratio."""
 
     name: str = "tumour"
-    volume_ml: float = Field(gt=0.0)
-    tnr: float | None = Field(default=None, gt=0.0)
+    volume_ml: float = Field(gt=0.0, le=1e5)
+    tnr: float | None = Field(default=None, ge=1e-3, le=1e4)
 
 
 class Y90PlanInput(StrictModel):
@@ -73,10 +73,10 @@ class Y90PlanInput(StrictModel):
     model: Model
     driver: Driver
     prescribed_value: float | None = Field(
-        default=None, gt=0.0, description="Gy for a dose driver, GBq for 'activity'"
+        default=None, gt=0.0, le=1e5, description="Gy for a dose driver, GBq for 'activity'"
     )
     territory: str = "perfused territory"
-    perfused_volume_ml: float = Field(gt=0.0, description="includes the tumours in it")
+    perfused_volume_ml: float = Field(gt=0.0, le=1e5, description="includes the tumours in it")
     tumours: tuple[Tumour, ...] = ()
     target_tumour: int = Field(default=0, ge=0)
     lsf: float = Field(ge=0.0, lt=1.0)
@@ -86,9 +86,9 @@ class Y90PlanInput(StrictModel):
     bsa_m2: float | None = Field(default=None, gt=0.2, le=5.0)
     height_cm: float | None = None
     weight_kg: float | None = None
-    liver_volume_ml: float | None = Field(default=None, gt=0.0,
+    liver_volume_ml: float | None = Field(default=None, gt=0.0, le=1e5,
                                           description="whole liver including tumour")
-    liver_tumour_volume_ml: float | None = Field(default=None, ge=0.0,
+    liver_tumour_volume_ml: float | None = Field(default=None, ge=0.0, le=1e5,
                                                  description="all tumour in the liver")
     bsa_lobar_variant: resin.LobarVariant = "scale_all"
     shunt_table: resin.ShuntReductionTable = resin.DEFAULT_SHUNT_REDUCTION
@@ -105,33 +105,34 @@ class Y90PlanInput(StrictModel):
     def _consistent(self) -> Y90PlanInput:
         if self.driver not in _DRIVERS[self.model]:
             raise ValueError(
-                f"driver {self.driver!r} is not one of {_DRIVERS[self.model]} for model "
-                f"{self.model!r}"
+                f"driver: one of {_DRIVERS[self.model]} for model {self.model!r}"
             )
         if self.driver != "bsa" and self.prescribed_value is None:
-            raise ValueError("prescribed_value (Gy, or GBq for 'activity') is required")
+            raise ValueError("prescribed_value: a dose in Gy (or GBq for 'activity') is required")
         if self.tumour_volume_ml > self.perfused_volume_ml:
             raise ValueError(
-                f"the tumours ({self.tumour_volume_ml:g} mL) must fit in the perfused volume "
-                f"({self.perfused_volume_ml:g} mL)"
+                f"tumours: a total tumour volume ({self.tumour_volume_ml:g} mL) that fits in the "
+                f"perfused volume ({self.perfused_volume_ml:g} mL)"
             )
         if self.model == "partition":
             if not self.tumours or any(t.tnr is None for t in self.tumours):
-                raise ValueError("the partition model needs at least one tumour, each with tnr")
+                raise ValueError("tumours: at least one tumour, each with tnr, for the partition "
+                                 "model")
             if self.normal_volume_ml <= 0:
-                raise ValueError("the partition model needs normal liver in the perfused "
-                                 "volume (perfused volume > total tumour volume)")
+                raise ValueError("perfused_volume_ml: larger than the total tumour volume "
+                                 "(the partition model needs normal liver)")
         if self.driver == "tumour_dose" and self.target_tumour >= len(self.tumours):
-            raise ValueError(f"target_tumour must index one of the {len(self.tumours)} tumours")
+            raise ValueError(f"target_tumour: an index of the {len(self.tumours)} tumours")
         if self.model == "bsa":
             if self.device != "resin":
-                raise ValueError("the BSA method applies to resin microspheres only")
+                raise ValueError("device: 'resin' (the BSA method applies to resin only)")
             if self.bsa_m2 is None and (self.height_cm is None or self.weight_kg is None):
-                raise ValueError("the BSA method needs bsa_m2 or height_cm and weight_kg")
+                raise ValueError("bsa_m2: a BSA, or height_cm and weight_kg, for the BSA method")
             if self.liver_volume_ml is None or self.liver_tumour_volume_ml is None:
-                raise ValueError("the BSA method needs liver_volume_ml and liver_tumour_volume_ml")
+                raise ValueError("liver_volume_ml: whole liver and liver_tumour_volume_ml for "
+                                 "the BSA method")
             if self.perfused_volume_ml > self.liver_volume_ml:
-                raise ValueError("perfused_volume_ml cannot exceed liver_volume_ml")
+                raise ValueError("perfused_volume_ml: at most liver_volume_ml")
         return self
 
 

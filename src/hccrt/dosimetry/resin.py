@@ -118,10 +118,10 @@ class ShuntReductionTable(StrictModel):
     def _contiguous(self) -> ShuntReductionTable:
         b = self.bands
         if not b or b[0].lsf_from != 0.0 or b[-1].lsf_to != 1.0:
-            raise ValueError("bands must start at LSF 0 and end at LSF 1")
+            raise ValueError("bands: bands that start at LSF 0 and end at LSF 1")
         for lo, hi in itertools.pairwise(b):
             if lo.lsf_to != hi.lsf_from or lo.lsf_to <= lo.lsf_from:
-                raise ValueError("bands must be ordered and contiguous")
+                raise ValueError("bands: ordered, contiguous bands")
         return self
 
 
