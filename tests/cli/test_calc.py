@@ -255,7 +255,8 @@ _COLUMNS = [
     "bilirubin", "albumin", "inr", "creatinine", "sodium", "ascites", "encephalopathy",
     "dialysis", "sex", "age", "weight_kg", "height_cm", "ecog", "child_pugh_class",
     "liver_function", "nodules", "n_nodules", "largest_cm", "macrovascular_invasion",
-    "extrahepatic_spread", "segments",
+    "extrahepatic_spread", "segments", "alt", "alt_uln", "platelets", "platelets_lln",
+    "potassium", "potassium_uln",
 ]  # fmt: skip
 
 
@@ -361,3 +362,26 @@ def test_reild_cli_sangro_2008_window() -> None:
     assert _json([*base, "--bilirubin", "2026-02-10=2.0 mg/dL"])["met"] is False
     bad = runner.invoke(calc_app, [*base, "--bilirubin", "2026-02-10"])
     assert bad.exit_code == 2 and bad.stderr.startswith("error: bilirubin: got ")
+
+
+def test_score_table_ctcae_columns() -> None:
+    # admiral's CTCAE v5 test expectations (scores.md 3.1): ULN 40 -> ALT 801: 4, 800: 3,
+    # 121: 2, 120: 1, 40: 0; platelets (LLN 100) 24: 4, 25: 3, 74 with LLN missing: 2
+    df = pd.DataFrame(
+        {
+            "alt": ["801 U/L", "800 U/L", "121", "120", "40", "250 U/L"],
+            "alt_uln": ["40 U/L", "40 U/L", "40", "40", "40", ""],
+            "alt_unit": ["", "", "IU/L", "IU/L", "IU/L", ""],
+            "platelets": ["24", "25", "74", "", "100", "x"],
+            "platelets_lln": ["100", "100", "", "", "100", ""],
+            "platelets_unit": ["10^9/L"] * 6,
+        }
+    )
+    out = score_table(df)
+    assert out["ctcae_alt_grade"].tolist()[:5] == [4, 3, 2, 1, 0]
+    assert pd.isna(out["ctcae_alt_grade"].iloc[5])
+    assert "ULN" in out["ctcae_alt_reason"].iloc[5]
+    assert out["ctcae_platelets_grade"].tolist()[:3] == [4, 3, 2]
+    assert out["ctcae_platelets_grade"].iloc[4] == 0
+    assert pd.isna(out["ctcae_platelets_reason"].iloc[0])
+    assert "platelets: got " in out["calc_errors"].iloc[5]

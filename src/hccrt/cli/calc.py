@@ -24,7 +24,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hccrt.clinical import body, liver, staging
 from hccrt.errors import HccrtError, InputError
-from hccrt.units import convert
+from hccrt.units import ANALYTES, CANONICAL_UNIT, as_value, convert
 
 calc_app = typer.Typer(
     help="Clinical scores: liver function (Child-Pugh, ALBI, MELD family), staging (BCLC, "
@@ -595,9 +595,16 @@ Output columns added: child_pugh_points, child_pugh_class, albi_score, albi_grad
 malbi_grade, meld, meld_na, meld3, crcl_cockcroft_gault, bsa_mosteller, bsa_dubois, bclc,
 cnlc, milan, up_to_seven_total, up_to_seven, couinaud_contiguous, and calc_errors (why a
 score could not be computed for that row). A score whose inputs are absent is left empty.
+
+CTCAE v5.0: for each analyte column present (bilirubin, albumin, creatinine, hemoglobin,
+platelets, neutrophils, wbc, lymphocytes, ast, alt, alp, ggt, inr, sodium, potassium), with
+optional <analyte>_uln, <analyte>_lln and <analyte>_baseline columns (with unit, or in
+<analyte>_unit) and optional anticoagulated / symptomatic columns (true/false), the columns
+ctcae_<analyte>_grade and ctcae_<analyte>_reason (why not gradable) are added.
 """
 
 
+_LIVER_LABS = ("bilirubin", "albumin", "inr", "creatinine", "sodium")
 _TRUE = {"true", "yes", "y", "1", "t"}
 _FALSE = {"false", "no", "n", "0", "f"}
 
@@ -637,18 +644,33 @@ class _Table:
         mapped = series.astype(object).map(ok)
         return mapped.astype(object).where(mapped.notna(), None)
 
-    def lab(self, name: str, unit: str) -> np.ndarray:
-        """Lab column as floats in ``unit`` (NaN when absent or invalid)."""
+    def lab(
+        self, name: str, unit: str, *, analyte: str | None = None, unit_from: str | None = None
+    ) -> np.ndarray:
+        """Lab column as floats in ``unit`` (NaN when absent or invalid).
+
+        The unit of a bare number comes from the column ``<unit_from or name>_unit``. The five
+        liver-score analytes are validated by :func:`hccrt.clinical.liver.lab_value`
+        (plausibility bounds); other analytes must be >= 0.
+        """
         s = self.raw(name)
         if s is None:
             return np.full(self.n, np.nan)
-        unit_col = self.raw(f"{name}_unit")
+        unit_col = self.raw(f"{unit_from or name}_unit")
         if unit_col is not None:
             s = (s + " " + unit_col.fillna("")).str.strip().mask(s.isna())
-        parsed = self._map_unique(
-            name, s, lambda cell: liver.lab_value(cell, name, unit, field=name)
-        )
-        return parsed.astype(float).to_numpy()
+        analyte = analyte or name
+        if analyte in _LIVER_LABS:
+            parse = lambda cell: liver.lab_value(cell, analyte, unit, field=name)  # noqa: E731
+        else:
+
+            def parse(cell: str) -> float:
+                x = as_value(cell, unit, analyte=analyte, field=name)
+                if x < 0:
+                    raise InputError(name, cell, f">= 0 {unit}")
+                return x
+
+        return self._map_unique(name, s, parse).astype(float).to_numpy()
 
     def number(self, name: str, check: Callable[[float], float]) -> np.ndarray:
         s = self.raw(name)
@@ -838,10 +860,73 @@ def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = No
             cols["couinaud_contiguous"][i] = _attempt(errs, staging.couinaud_contiguous, segs[i])
     for key, values in cols.items():
         out[key] = values
-    out["calc_errors"] = ["; ".join(e) if e else None for e in t.errors]
+    _ctcae_columns(t, out)
+    out["calc_errors"] = ["; ".join(dict.fromkeys(e)) if e else None for e in t.errors]
     if progress:
         progress(n)
     return out
+
+
+def _ctcae_columns(t: _Table, out: pd.DataFrame) -> None:
+    """CTCAE v5.0 grade of each analyte column present (hccrt.clinical.ctcae, vectorized)."""
+    from hccrt.clinical import ctcae
+
+    anticoagulated = t.flag("anticoagulated").fillna(False).astype(bool).to_numpy()
+    symptomatic = t.flag("symptomatic").fillna(False).astype(bool).to_numpy()
+    for analyte in ANALYTES:
+        if analyte not in t.cols:
+            continue
+        unit = CANONICAL_UNIT[analyte]
+        value = t.lab(analyte, unit)
+        limits = {
+            role: t.lab(f"{analyte}_{role}", unit, analyte=analyte, unit_from=analyte)
+            for role in ("uln", "lln", "baseline")
+        }
+        long = pd.DataFrame(
+            {
+                "test": analyte,
+                "value": value,
+                "unit": unit,
+                **limits,
+                "anticoagulated": anticoagulated,
+                "symptomatic": symptomatic,
+            }
+        )
+        try:
+            graded = ctcae.grade_lab_table(long)
+        except HccrtError as exc:  # e.g. LLN above ULN in some row: grade row by row
+            graded = _ctcae_rows(t, long, str(exc))
+        grade = graded["ctcae_grade"].astype("Int64").reset_index(drop=True)
+        reason = graded["ctcae_reason"].astype(object).reset_index(drop=True)
+        out[f"ctcae_{analyte}_grade"] = grade.to_numpy()
+        out[f"ctcae_{analyte}_reason"] = reason.where(grade.isna(), None).to_numpy()
+
+
+def _ctcae_rows(t: _Table, long: pd.DataFrame, first_error: str) -> pd.DataFrame:
+    from hccrt.clinical import ctcae
+
+    grades: list[Any] = []
+    reasons: list[Any] = []
+    for i, row in enumerate(long.itertuples(index=False)):
+
+        def nan_none(x: float) -> float | None:
+            return None if math.isnan(x) else x
+
+        result = _attempt(
+            t.errors[i],
+            ctcae.grade_lab,
+            row.test,
+            nan_none(row.value),
+            row.unit,
+            uln=nan_none(row.uln),
+            lln=nan_none(row.lln),
+            baseline=nan_none(row.baseline),
+            anticoagulated=bool(row.anticoagulated),
+            symptomatic=bool(row.symptomatic),
+        )
+        grades.append(None if result is None else result.grade)
+        reasons.append("invalid input (see calc_errors)" if result is None else result.reason)
+    return pd.DataFrame({"ctcae_grade": pd.array(grades, dtype="Int64"), "ctcae_reason": reasons})
 
 
 def _attempt(errors: list[str], compute: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
