@@ -118,10 +118,14 @@ def main() -> None:
     elapsed = time.perf_counter() - t0
     _, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    # timing without tracemalloc overhead
-    t0 = time.perf_counter()
-    out = grade_lab_table(df)
-    elapsed_plain = time.perf_counter() - t0
+    # timing without tracemalloc overhead: best and median of 3 runs (the machine is shared)
+    runs = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        out = grade_lab_table(df)
+        runs.append(time.perf_counter() - t0)
+    elapsed_plain = min(runs)
+    elapsed_median = sorted(runs)[1]
     maxrss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
     rng = np.random.default_rng(1)
@@ -153,7 +157,7 @@ def main() -> None:
     grade_line = ", ".join(
         f"{'not gradable' if pd.isna(k) else f'grade {k}'}: {v:,}" for k, v in grades.items()
     )
-    verdict = "met" if elapsed_plain < 5 and maxrss_mb < 2048 else "NOT met"
+    verdict = "met" if elapsed_median < 5 and maxrss_mb < 2048 else "NOT met"
     today = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     text = f"""## CTCAE v5.0 lab grading (`bench_ctcae.py`)
 
@@ -163,9 +167,10 @@ def main() -> None:
   (ALT, AST, ALP, GGT, bilirubin, creatinine, INR, albumin, haemoglobin, platelets,
   neutrophils, WBC, lymphocytes, sodium, potassium), conventional and SI units mixed, 2 % of
   rows without reference limits, half with a baseline.
-- `grade_lab_table` (vectorized): **{elapsed_plain:.2f} s** ({elapsed:.2f} s under
-  tracemalloc); tracemalloc peak **{peak / 2**20:.0f} MiB**; process max RSS
-  {maxrss_mb:.0f} MiB (includes the input table and its copy in the result).
+- `grade_lab_table` (vectorized): **{elapsed_plain:.2f} s** best of 3 (median
+  {elapsed_median:.2f} s; {elapsed:.2f} s under tracemalloc); tracemalloc peak
+  **{peak / 2**20:.0f} MiB**; process max RSS {maxrss_mb:.0f} MiB (includes the input
+  table and its copy in the result).
 - Target (issue 3): < 5 s and < 2 GB. **{verdict}**.
 - Reference: no Python CTCAE grading library exists to compare with; the same grading row by
   row through the scalar API `grade_lab` took {row_per_row * 1e6:.0f} us/row on a random
