@@ -230,6 +230,17 @@ def test_table_rejects_out_of_range_cell_naming_item_and_row():
     assert exc.value.field == "q29" and exc.value.value == 8 and "row 1" in str(exc.value)
 
 
+def test_table_rejects_booleans_and_accepts_float32_nan():
+    df = pd.DataFrame([C30_1], columns=[f"q{n}" for n in range(1, 31)]).astype(object)
+    df.loc[0, "q3"] = True
+    with pytest.raises(InputError) as exc:
+        score_qlq_c30_table(df)
+    assert exc.value.field == "q3"
+    items = [np.float32("nan"), *C30_1[1:]]
+    # q1 missing: PF2 from mean(q2..q5) = mean(4, 1, 4, 3) = 3.0 -> (1 - 2/3) * 100
+    assert score_qlq_c30(items)["PF2"] == pytest.approx((1 - (3.0 - 1) / 3) * 100)
+
+
 def test_table_rejects_text_and_missing_columns():
     df = pd.DataFrame([C30_1], columns=[f"q{n}" for n in range(1, 31)]).astype(object)
     df.loc[0, "q5"] = "often"

@@ -160,7 +160,9 @@ _HCC18_BOUNDS = _item_bounds(HCC18_SCALES)
 def _is_missing(value: Any) -> bool:
     if value is None or value is pd.NA:
         return True
-    return isinstance(value, float) and math.isnan(value)
+    if isinstance(value, Real) and not isinstance(value, Integral):
+        return math.isnan(float(value))
+    return False
 
 
 def _check_item(item: int, value: Any, bounds: tuple[int, int], field: str) -> float | None:
@@ -318,6 +320,8 @@ def _table_items(
         numeric = pd.to_numeric(series, errors="coerce")
         arr = numeric.to_numpy(dtype=float, na_value=np.nan)
         bad_type = np.isnan(arr) & series.notna().to_numpy()
+        if series.dtype == object:  # True/False are not answers (to_numeric would read 1/0)
+            bad_type |= series.map(lambda v: isinstance(v, bool | np.bool_)).to_numpy(bool)
         finite = np.isfinite(arr)
         bad_value = (~np.isnan(arr)) & (
             ~finite | (arr != np.floor(np.where(finite, arr, 0))) | (arr < lo) | (arr > hi)
