@@ -38,11 +38,13 @@ from hccrt.dosimetry.constants import Y90Constants
 from hccrt.errors import InputError
 
 __all__ = [
+    "DeliveryReport",
     "Tumour",
     "Y90Plan",
     "Y90PlanInput",
     "Y90Result",
     "Y90Session",
+    "delivery_report",
     "plan_y90",
     "untreated_nontumoral_fraction",
 ]
@@ -327,3 +329,41 @@ def untreated_nontumoral_fraction(
         raise InputError("treated_nontumoral_volume_ml", treated,
                          f"at most the non-tumoral liver volume ({total:g} mL)")
     return (total - treated) / total
+
+
+class DeliveryReport(StrictModel):
+    """Prescribed versus delivered activity and the doses recomputed at the delivered one.
+
+    ``medical_event`` flags a difference of 20 % or more (US NRC licensing guidance for Y-90
+    microspheres under 10 CFR 35.1000 [threshold as summarised in the reference note; check
+    the current revision]); ``within_10_percent`` is the EANM level-1 target (Konijnenberg M
+    et al., EANM position on Euratom 2013/59 art. 56, 2021).
+    """
+
+    prescribed_activity_gbq: float
+    delivered_activity_gbq: float
+    difference_pct: float
+    within_10_percent: bool
+    medical_event: bool
+    delivered: Y90Result
+
+
+def delivery_report(plan: Y90Plan, delivered_activity_gbq: float) -> DeliveryReport:
+    """Compare the delivered activity (e.g. :func:`hccrt.dosimetry.decay.delivered_activity`)
+    with the plan and recompute the doses with the plan's own model and constants."""
+    if not isinstance(plan, Y90Plan):
+        raise InputError("plan", type(plan).__name__, "a Y90Plan")
+    delivered = float(real(delivered_activity_gbq, "delivered_activity_gbq", ge=0.0, le=1e3))
+    prescribed = plan.result.activity_gbq
+    if prescribed <= 0:
+        raise InputError("plan", plan.inputs.territory, "a plan with a prescribed activity > 0",
+                         plan.result.reason)
+    diff = (delivered - prescribed) / prescribed * 100.0
+    return DeliveryReport(
+        prescribed_activity_gbq=prescribed, delivered_activity_gbq=delivered,
+        difference_pct=diff, within_10_percent=abs(diff) <= 10.0 + _ROUNDING_PCT,
+        medical_event=abs(diff) >= 20.0 - _ROUNDING_PCT, delivered=plan.at_activity(delivered))
+
+
+#: Slack (percentage points) for floating-point rounding at the 10 % and 20 % thresholds.
+_ROUNDING_PCT = 1e-9
