@@ -600,6 +600,13 @@ def test_admiral_translation_reproduces_admiral_published_expectations():
     assert [alt(AVAL=v, ANRHI=40.0, **kw) for v in (801, 800, 121, 120, 41, 40)] == [
         4, 3, 2, 1, 1, 0,
     ]  # fmt: skip
+    # documented departures 3 and 6, as admiral computes them
+    na = math.nan
+    assert alt(AVAL=300.0, ANRHI=40.0, ANRLO=na, BASE=na, BNRIND="HIGH") == 0
+    assert grade_lab("ALT", 300, "U/L", uln=40, baseline_abnormal=True).grade is None
+    creat = _compile_case_when(crit["Creatinine increased"])
+    assert creat(AVAL=500.0, ANRHI=na, ANRLO=na, BASE=100.0, BNRIND="") == 3
+    assert grade_lab("CREAT", 500, "umol/L", baseline=100).grade is None
     inr = _compile_case_when(crit["INR increased"])
     assert inr(AVAL=1.2, BASE=1.0, ANRLO=math.nan, ANRHI=math.nan, BNRIND="") == 1
     assert inr(AVAL=1.2, BASE=math.nan, ANRLO=math.nan, ANRHI=math.nan, BNRIND="") is None
