@@ -272,6 +272,7 @@ def test_score_table_never_crashes(rows: list[dict[str, str]]) -> None:
 # --- QLQ commands (scoring in hccrt.clinical.qol) ----------------------------------------
 
 C30_1 = "4,4,1,4,3,1,4,4,1,3,2,4,4,1,4,2,4,2,1,4,1,4,3,4,1,4,4,1,2,3"
+HCC18_1 = "2,1,3,2,1,1,2,3,1,1,1,2,3,2,3,2,4,1"
 
 
 def test_qlq_c30_cli_example_c30_1() -> None:
@@ -385,3 +386,19 @@ def test_score_table_ctcae_columns() -> None:
     assert out["ctcae_platelets_grade"].iloc[4] == 0
     assert pd.isna(out["ctcae_platelets_reason"].iloc[0])
     assert "platelets: got " in out["calc_errors"].iloc[5]
+
+
+def test_score_table_qlq_columns() -> None:
+    # scores.md C30-1 / C30-5 / HCC18-1 (scoring manual rules, checked by hand)
+    c30 = C30_1.split(",")
+    hcc18 = HCC18_1.split(",")
+    full = dict(zip([f"q{i}" for i in range(1, 49)], c30 + hcc18, strict=True))
+    missing = full | {"q1": "", "q2": "", "q8": "", "q10": ""}
+    invalid = full | {"q5": "9"}
+    out = score_table(pd.DataFrame([full, missing, invalid]))
+    assert out["qlq_c30_SUMSC"].iloc[0] == pytest.approx(36.67)
+    assert out["qlq_c30_PF2"].iloc[1] == pytest.approx(44.44)
+    assert pd.isna(out["qlq_c30_SUMSC"].iloc[1]) and pd.isna(out["qlq_c30_DY"].iloc[1])
+    assert pd.isna(out["qlq_c30_PF2"].iloc[2])
+    assert out["calc_errors"].iloc[2].startswith("q5: got 9;")
+    assert out["qlq_hcc18_HCC_FATIGUE"].tolist() == pytest.approx([66.67] * 3)

@@ -601,6 +601,9 @@ platelets, neutrophils, wbc, lymphocytes, ast, alt, alp, ggt, inr, sodium, potas
 optional <analyte>_uln, <analyte>_lln and <analyte>_baseline columns (with unit, or in
 <analyte>_unit) and optional anticoagulated / symptomatic columns (true/false), the columns
 ctcae_<analyte>_grade and ctcae_<analyte>_reason (why not gradable) are added.
+
+EORTC: with all of q1..q30, the QLQ-C30 scores qlq_c30_QL2 ... qlq_c30_FI and qlq_c30_SUMSC;
+with all of q31..q48, the QLQ-HCC18 scores qlq_hcc18_HCC_FATIGUE ... (empty answer = missing).
 """
 
 
@@ -861,6 +864,7 @@ def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = No
     for key, values in cols.items():
         out[key] = values
     _ctcae_columns(t, out)
+    _qlq_columns(t, out)
     out["calc_errors"] = ["; ".join(dict.fromkeys(e)) if e else None for e in t.errors]
     if progress:
         progress(n)
@@ -900,6 +904,39 @@ def _ctcae_columns(t: _Table, out: pd.DataFrame) -> None:
         reason = graded["ctcae_reason"].astype(object).reset_index(drop=True)
         out[f"ctcae_{analyte}_grade"] = grade.to_numpy()
         out[f"ctcae_{analyte}_reason"] = reason.where(grade.isna(), None).to_numpy()
+
+
+def _qlq_columns(t: _Table, out: pd.DataFrame) -> None:
+    """QLQ-C30 (q1..q30) and QLQ-HCC18 (q31..q48) scores when all their item columns exist."""
+    from hccrt.clinical import qol
+
+    for prefix, numbers, table_fn, row_fn in (
+        ("qlq_c30_", range(1, 31), qol.score_qlq_c30_table, qol.score_qlq_c30),
+        ("qlq_hcc18_", range(31, 49), qol.score_qlq_hcc18_table, qol.score_qlq_hcc18),
+    ):
+        names = [f"q{n}" for n in numbers]
+        if not all(name in t.cols for name in names):
+            continue
+        items = pd.DataFrame({name: t.raw(name) for name in names})
+        try:
+            scores = table_fn(items).reset_index(drop=True)
+        except HccrtError:  # an invalid answer somewhere: score row by row, errors per row
+            rows = []
+            numeric = items.apply(pd.to_numeric, errors="coerce")
+            for i in range(t.n):
+                answers = [
+                    None if pd.isna(raw) else (raw if pd.isna(num) else _plain_number(num))
+                    for raw, num in zip(items.iloc[i], numeric.iloc[i], strict=True)
+                ]
+                rows.append(_attempt(t.errors[i], row_fn, answers) or {})
+            scores = pd.DataFrame(rows, index=range(t.n), dtype=float)
+        for code in scores.columns:
+            out[f"{prefix}{code}"] = np.round(scores[code].to_numpy(dtype=float), 2)
+
+
+def _plain_number(value: Any) -> int | float:
+    number = float(value)
+    return int(number) if number.is_integer() else number
 
 
 def _ctcae_rows(t: _Table, long: pd.DataFrame, first_error: str) -> pd.DataFrame:
