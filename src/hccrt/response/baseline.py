@@ -22,7 +22,7 @@ import pandas as pd
 
 from hccrt.errors import InputError
 from hccrt.response.criteria import Criteria, CriteriaRules, rules_for
-from hccrt.response.lesions import Role, validate_lesions
+from hccrt.response.lesions import Role, text_array, validate_lesions
 
 BREACH_COLUMNS: list[str] = ["subject", "evaluator", "lesion_id", "field", "value", "allowed",
                              "detail"]
@@ -56,7 +56,7 @@ def validate_baseline(
 
     tgt = (base["role"] == Role.TARGET.value).to_numpy()
     nodal = base["nodal"].to_numpy(dtype=bool)
-    site = base["site"].fillna("")
+    site = pd.Series(text_array(base["site"]), index=base.index)
     liver = (site == "LIVER").to_numpy()
     ld = base["longest_diameter"].to_numpy(dtype=float)
     sa = base["short_axis"].to_numpy(dtype=float)
@@ -95,8 +95,9 @@ def validate_baseline(
     add((n["n"] > rules.max_targets).to_numpy(), "targets", n["n"],
         f"at most {rules.max_targets} target lesions", "too many target lesions",
         frame=n.assign(lesion_id=""))
+    tsite = text_array(t["site"])
     organ = np.where(t["nodal"].to_numpy(dtype=bool), "LYMPH NODE",
-                     t["site"].fillna("UNKNOWN").to_numpy(dtype=object))
+                     np.where(tsite == "", "UNKNOWN", tsite))
     per = t.assign(organ=organ).groupby(["subject", "evaluator", "organ"]).size().rename(
         "n").reset_index()
     add((per["n"] > rules.max_targets_per_organ).to_numpy(), "targets per organ",

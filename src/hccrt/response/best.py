@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from hccrt.errors import InputError
+from hccrt.response.lesions import clean_text
 
 RESPONSES: tuple[str, ...] = ("CR", "PR", "SD", "NON-CR/NON-PD", "PD", "NE")
 #: admiral "worst" ranking used to pick one record per date (ANL01FL).
@@ -96,7 +97,8 @@ def select_records(
     timepoints: pd.DataFrame, subjects: pd.DataFrame, params: BestResponseParams
 ) -> pd.DataFrame:
     """Timepoints with the flags ANL01FL (worst per date, on/after the reference date) and
-    ANL02FL (also up to the first PD and before new therapy), sorted by group and date."""
+    ANL02FL (also up to the first PD and before new therapy), sorted by group and date; ``gid``
+    numbers the (subject, evaluator, criteria) groups."""
     need = ["subject", "date", "overall"]
     missing = [c for c in need if c not in timepoints.columns]
     if missing:
@@ -109,7 +111,9 @@ def select_records(
     for c, default in (("evaluator", "INVESTIGATOR"), ("criteria", "RECIST 1.1")):
         if c not in tp.columns:
             tp[c] = default
-    tp["overall"] = tp["overall"].astype("string").str.upper().str.strip()
+    for c in ("subject", "evaluator", "criteria"):
+        tp[c] = clean_text(tp[c])
+    tp["overall"] = clean_text(tp["overall"], upper=True)
     bad = ~tp["overall"].isin(RESPONSES)
     if bad.any():
         row = tp.loc[bad].iloc[0]
@@ -121,27 +125,38 @@ def select_records(
         raise InputError("date", None, "a date for every assessment", f"subject {row['subject']}")
     if "seq" not in tp.columns:
         tp["seq"] = np.arange(len(tp), dtype=float)
-    subj = subjects.drop_duplicates("subject").set_index("subject")
-    ref = pd.to_datetime(tp["subject"].map(subj[params.reference]))
-    tp["reference_date"] = ref.astype("datetime64[ns]")
-    rank = tp["overall"].map(WORST_RANK).astype(int)
-    tp = tp.assign(_rank=rank).sort_values(
-        ["subject", "evaluator", "criteria", "date", "_rank", "seq"], kind="mergesort")
-    post = (tp["date"] >= tp["reference_date"]).fillna(False)
-    last_on_date = ~tp.duplicated(["subject", "evaluator", "criteria", "date"], keep="last")
-    tp["ANL01FL"] = np.where(post & last_on_date, "Y", None)
-    a1 = tp["ANL01FL"] == "Y"
+    subj = subjects.drop_duplicates("subject").copy()
+    subj["subject"] = subj["subject"].astype(str).str.strip()
+    subj = subj.set_index("subject")
+    tp["reference_date"] = pd.to_datetime(
+        tp["subject"].map(subj[params.reference]).astype(object)).astype("datetime64[ns]")
+    rank = np.array([WORST_RANK[c] for c in tp["overall"].cat.categories])[
+        tp["overall"].cat.codes.to_numpy()]
+    sc = tp["subject"].cat.codes.to_numpy().astype(np.int64)
+    ec = tp["evaluator"].cat.codes.to_numpy().astype(np.int64)
+    cc = tp["criteria"].cat.codes.to_numpy().astype(np.int64)
+    days = tp["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    order = np.lexsort((tp["seq"].to_numpy(dtype=float), rank, days, cc, ec, sc))
+    tp = tp.take(order).reset_index(drop=True)
+    ne, nc = (int(ec.max()) + 2, int(cc.max()) + 2) if len(tp) else (1, 1)
+    combo = (sc * ne + ec) * nc + cc
+    gid = pd.factorize(combo[order])[0].astype(np.int64)
+    tp["gid"] = gid
+    days = days[order]
+    post = (tp["date"] >= tp["reference_date"]).fillna(False).to_numpy(dtype=bool)
+    last_on_date = ~pd.Series(gid * 1_000_000 + days).duplicated(keep="last").to_numpy()
+    a1 = post & last_on_date
+    tp["ANL01FL"] = np.where(a1, "Y", None)
     keep = a1.copy()
     if params.before_new_therapy and "new_therapy_date" in subj.columns:
-        nact = pd.to_datetime(tp["subject"].map(subj["new_therapy_date"]))
-        keep &= ~(tp["date"] >= nact).fillna(False)
+        nact = pd.to_datetime(tp["subject"].map(subj["new_therapy_date"]).astype(object))
+        keep &= ~(tp["date"] >= nact).fillna(False).to_numpy(dtype=bool)
     if params.up_to_first_pd:
-        is_pd = (tp["overall"] == "PD") & keep
-        g = [tp["subject"], tp["evaluator"], tp["criteria"]]
-        pd_before = is_pd.astype(int).groupby(g).cumsum() - is_pd.astype(int)
-        keep &= pd_before == 0
+        is_pd = ((tp["overall"] == "PD").to_numpy() & keep).astype(np.int64)
+        before = pd.Series(is_pd).groupby(gid).cumsum().to_numpy() - is_pd
+        keep &= before == 0
     tp["ANL02FL"] = np.where(keep, "Y", None)
-    return tp.drop(columns="_rank").reset_index(drop=True)
+    return tp
 
 
 def _confirmed(
@@ -209,21 +224,29 @@ def derive_best_response(
     """
     params = params or BestResponseParams()
     rec = select_records(timepoints, subjects, params)
-    groups = rec[["evaluator", "criteria"]].drop_duplicates()
+    key = ["subject", "evaluator", "criteria"]
+    gtab = rec.drop_duplicates("gid")[[*key, "gid"]].astype({c: object for c in key})
+    n_g = len(gtab)
+    groups = gtab[["evaluator", "criteria"]].drop_duplicates()
     if groups.empty:
         groups = pd.DataFrame({"evaluator": ["INVESTIGATOR"], "criteria": ["RECIST 1.1"]})
     subj = subjects.drop_duplicates("subject").copy()
-    subj["subject"] = subj["subject"].astype("string")
-    frame = subj[["subject"]].merge(groups, how="cross")
-    key = ["subject", "evaluator", "criteria"]
-    rec["subject"] = rec["subject"].astype("string")
+    subj["subject"] = subj["subject"].astype(str).str.strip()
+    frame = subj[["subject"]].astype(object).merge(groups, how="cross")
+    frame = frame.merge(gtab, on=key, how="left")
+    fg = frame["gid"].fillna(-1).to_numpy(dtype=np.int64)
+    has = fg >= 0
+    fgi = np.where(has, fg, 0)
 
-    a2 = rec.loc[rec["ANL02FL"] == "Y"].reset_index(drop=True)
-    code = a2["overall"].map(_CODE).to_numpy(dtype=np.int64)
-    days = a2["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    ref_days = a2["reference_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    late = days >= ref_days + params.sd_min_days
-    gid = a2.groupby(key, sort=False).ngroup().to_numpy()
+    code_all = np.array([_CODE[c] for c in rec["overall"].cat.categories], dtype=np.int64)[
+        rec["overall"].cat.codes.to_numpy()]
+    days_all = rec["date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    ref_all = rec["reference_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    gid_all = rec["gid"].to_numpy()
+    a1m = (rec["ANL01FL"] == "Y").to_numpy()
+    a2m = (rec["ANL02FL"] == "Y").to_numpy()
+    gid, days, code = gid_all[a2m], days_all[a2m], code_all[a2m]
+    late = days >= ref_all[a2m] + params.sd_min_days
     allowed_pr = [_CR, _PR, _NE] + ([] if params.sd_breaks_confirmation else [_SD])
     conf_cr = _confirmed(gid, days, code, _CR, [_CR], [_CR, _NE], params.max_ne_between,
                          params.confirmation_days, False)
@@ -231,75 +254,68 @@ def derive_best_response(
                          params.confirmation_days, True)
     sust_cr = _confirmed(gid, days, code, _CR, [_CR], [_CR, _NE], params.max_ne_between,
                          params.sustained_cr_days, False)
+    big = np.iinfo(np.int64).max
 
-    def first(mask: np.ndarray) -> pd.DataFrame:
-        """Earliest date per group among records matching mask."""
-        sub = a2.loc[mask, [*key, "date"]]
-        return sub.groupby(key, sort=False, as_index=False)["date"].min()
+    def first(mask: np.ndarray, g: np.ndarray = gid, d: np.ndarray = days) -> np.ndarray:
+        """Earliest day per frame row among records matching mask (big when none)."""
+        arr = np.full(max(n_g, 1), big, dtype=np.int64)
+        np.minimum.at(arr, g[mask], d[mask])
+        return np.where(has, arr[fgi], big)
 
-    def event(events: list[tuple[str, np.ndarray]], default: str | None) -> pd.DataFrame:
-        """First event in list order wins; earliest date within the event."""
-        parts = []
-        for i, (val, mask) in enumerate(events):
-            f = first(mask)
-            parts.append(f.assign(_order=i, _val=val))
-        allp = pd.concat(parts, ignore_index=True).sort_values(
-            [*key, "_order", "date"], kind="mergesort").drop_duplicates(key)
-        out = frame.merge(allp[[*key, "_val", "date"]], on=key, how="left")
-        if default is not None:
-            out["_val"] = out["_val"].fillna(default)
-        return out
+    def as_date(d: np.ndarray) -> np.ndarray:
+        return np.where(d == big, np.datetime64("NaT"), d.astype("datetime64[D]")).astype(
+            "datetime64[ns]")
 
-    def flag(events: list[np.ndarray]) -> pd.DataFrame:
-        """Y at the earliest date meeting any event, else N (order desc(AVALC), ADT)."""
-        mask = np.zeros(len(a2), dtype=bool)
-        for m in events:
-            mask |= m
-        f = first(mask)
-        out = frame.merge(f, on=key, how="left")
-        out["_val"] = np.where(out["date"].notna(), "Y", "N")
-        return out
+    def event(events: list[tuple[str, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+        """First event in list order wins; earliest date within the event; else MISSING."""
+        val = np.full(len(frame), "MISSING", dtype=object)
+        date = np.full(len(frame), big, dtype=np.int64)
+        done = np.zeros(len(frame), dtype=bool)
+        for name, mask in events:
+            d = first(mask)
+            hit = ~done & (d != big)
+            val[hit], date[hit] = name, d[hit]
+            done |= hit
+        return val, as_date(date)
 
-    any_rec = np.ones(len(a2), dtype=bool)
+    def flag(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        d = first(mask)
+        return np.where(d != big, "Y", "N").astype(object), as_date(d)
+
     rsp = (code == _CR) | (code == _PR)
     sd_ok = ((code == _CR) | (code == _PR) | (code == _SD)) & late
     ncnp_ok = (code == _NCNP) & late
     tail = [("SD", sd_ok), ("NON-CR/NON-PD", ncnp_ok), ("PD", code == _PD),
-            ("NE", any_rec & (code != _PD))]
-    bor = event([("CR", code == _CR), ("PR", code == _PR), *tail], "MISSING")
-    cbor = event([("CR", conf_cr), ("PR", conf_pr), *tail], "MISSING")
-    rspf = flag([rsp])
-    cbf = flag([rsp, sd_ok | ncnp_ok])
-    crsp = flag([conf_cr, conf_pr])
-    ccb = flag([conf_cr, conf_pr, sd_ok | ncnp_ok])
-    scr = flag([sust_cr])
-
-    a1 = rec.loc[rec["ANL01FL"] == "Y"]
-    pd_first = a1.loc[a1["overall"] == "PD"].groupby(key, as_index=False)["date"].min()
-    pdf = frame.merge(pd_first, on=key, how="left")
-    lsta = a1.groupby(key, as_index=False).tail(1)[[*key, "overall", "date"]]
-    lsta = frame.merge(lsta, on=key, how="left")
-
-    res = frame.copy()
-    res["BOR"], res["BOR_date"] = bor["_val"].to_numpy(), bor["date"].to_numpy()
-    res["CBOR"], res["CBOR_date"] = cbor["_val"].to_numpy(), cbor["date"].to_numpy()
-    res["RSP"], res["RSP_date"] = rspf["_val"].to_numpy(), rspf["date"].to_numpy()
-    res["CRSP"], res["CRSP_date"] = crsp["_val"].to_numpy(), crsp["date"].to_numpy()
-    res["CB"], res["CB_date"] = cbf["_val"].to_numpy(), cbf["date"].to_numpy()
-    res["CCB"], res["CCB_date"] = ccb["_val"].to_numpy(), ccb["date"].to_numpy()
-    res["BCP"] = np.where(res["BOR"].isin(["CR", "PR"]), "Y", "N")
-    res["CBCP"] = np.where(res["CBOR"].isin(["CR", "PR"]), "Y", "N")
-    res["PD"] = np.where(pdf["date"].notna(), "Y", "N")
-    res["PD_date"] = pdf["date"].to_numpy()
-    res["LSTA"], res["LSTA_date"] = lsta["overall"].to_numpy(), lsta["date"].to_numpy()
+            ("NE", code != _PD)]
+    res = frame[key].copy()
+    res["BOR"], res["BOR_date"] = event([("CR", code == _CR), ("PR", code == _PR), *tail])
+    res["CBOR"], res["CBOR_date"] = event([("CR", conf_cr), ("PR", conf_pr), *tail])
+    res["RSP"], res["RSP_date"] = flag(rsp)
+    res["CRSP"], res["CRSP_date"] = flag(conf_cr | conf_pr)
+    res["CB"], res["CB_date"] = flag(rsp | sd_ok | ncnp_ok)
+    res["CCB"], res["CCB_date"] = flag(conf_cr | conf_pr | sd_ok | ncnp_ok)
+    res["BCP"] = np.where(np.isin(res["BOR"], ["CR", "PR"]), "Y", "N")
+    res["CBCP"] = np.where(np.isin(res["CBOR"], ["CR", "PR"]), "Y", "N")
+    pdd = first(a1m & (code_all == _PD), gid_all, days_all)
+    res["PD"] = np.where(pdd != big, "Y", "N")
+    res["PD_date"] = as_date(pdd)
+    last = np.full(max(n_g, 1), -1, dtype=np.int64)
+    np.maximum.at(last, gid_all[a1m], np.flatnonzero(a1m))
+    li = np.where(has, last[fgi], -1)
+    ov_all = np.append(rec["overall"].astype(object).to_numpy(), None)
+    dt_all = np.append(rec["date"].to_numpy().astype("datetime64[ns]"),
+                       np.datetime64("NaT", "ns"))
+    li = np.where(li >= 0, li, len(rec))
+    res["LSTA"] = ov_all[li]
+    res["LSTA_date"] = dt_all[li]
     s = subj.set_index("subject")
     death = (pd.to_datetime(res["subject"].map(s["death_date"])) if "death_date" in s.columns
              else pd.Series(pd.NaT, index=res.index))
     res["DEATH"] = np.where(death.notna(), "Y", "N")
     res["DEATH_date"] = death.to_numpy()
     if measurable is not None:
-        mk = measurable[["subject", "evaluator"]].astype("string").drop_duplicates().assign(_m=1)
-        mm = res[["subject", "evaluator"]].astype("string").merge(
+        mk = measurable[["subject", "evaluator"]].astype(str).drop_duplicates().assign(_m=1)
+        mm = res[["subject", "evaluator"]].astype(str).merge(
             mk, on=["subject", "evaluator"], how="left")
         res["MDIS"] = np.where(mm["_m"].notna(), "Y", "N")
     else:
@@ -308,5 +324,5 @@ def derive_best_response(
     res["reference_date"] = ref.to_numpy()
     ttbr = (pd.to_datetime(res["BOR_date"]) - ref).dt.days + 1
     res["TTBR"] = ttbr.where(res["BOR"].isin(["CR", "PR", "SD", "NON-CR/NON-PD"]))
-    res["SCR"], res["SCR_date"] = scr["_val"].to_numpy(), scr["date"].to_numpy()
+    res["SCR"], res["SCR_date"] = flag(sust_cr)
     return res[SUBJECT_COLUMNS]

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from hccrt.errors import InputError
-from hccrt.response.lesions import TOO_SMALL_MM, Status
+from hccrt.response.lesions import TOO_SMALL_MM, Status, text_array
 
 
 class Criteria(StrEnum):
@@ -142,7 +142,7 @@ def lesion_measurement(table: pd.DataFrame, rules: CriteriaRules) -> np.ndarray:
     if rules.measure == "viable":
         liver = (table["site"] == "LIVER").fillna(False).to_numpy(dtype=bool)
         meas = np.where(liver, table["viable_diameter"].to_numpy(dtype=float), meas)
-    status = table["status"].fillna("").to_numpy(dtype=object)
+    status = text_array(table["status"])
     nan = np.isnan(meas)
     meas = np.where(nan & (status == Status.ABSENT.value), 0.0, meas)
     meas = np.where(nan & (status == Status.TOO_SMALL.value), TOO_SMALL_MM, meas)

@@ -42,6 +42,7 @@ assessments then come out NE with the reason), so that nothing is silently deriv
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
@@ -147,13 +148,15 @@ class _Collector:
         frame: pd.DataFrame,
         mask: np.ndarray | pd.Series,
         field: str,
-        values: pd.Series | np.ndarray,
+        values: pd.Series | np.ndarray | Callable[[], np.ndarray],
         allowed: str,
         detail: str,
     ) -> None:
         mask = np.asarray(mask, dtype=bool)
         if not mask.any():
             return
+        if callable(values):
+            values = values()
         vals = np.asarray(values, dtype=object)[mask]
         sub = frame.loc[mask, ["subject", "evaluator"]]
         if self.errors == "raise":
@@ -180,26 +183,64 @@ class _Collector:
         return pd.DataFrame(self.rows, columns=ISSUE_COLUMNS)
 
 
+def clean_text(series: pd.Series, upper: bool = False) -> pd.Categorical:
+    """Stripped (and upper-cased) text as a Categorical; blank -> missing.
+
+    String operations run once per distinct value (factorize first), which keeps a
+    million-row table fast without pyarrow.
+    """
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    u = np.array([str(v).strip() for v in uniques], dtype=object)
+    if upper:
+        u = np.array([v.upper() for v in u], dtype=object)
+    cats, inv = np.unique(u, return_inverse=True) if len(u) else (u, np.zeros(0, int))
+    new = np.where(codes >= 0, inv[np.maximum(codes, 0)] if len(inv) else -1, -1)
+    if len(cats) and cats[0] == "":
+        new = np.where(new <= 0, -1, new - 1)
+        cats = cats[1:]
+    return pd.Categorical.from_codes(new.astype(np.int64), categories=pd.Index(cats,
+                                                                               dtype=object))
+
+
+def text_array(series: pd.Series) -> np.ndarray:
+    """Object array of the values with "" for missing (fast for categoricals)."""
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = np.append(np.asarray(series.cat.categories, dtype=object), "")
+        return cats[series.cat.codes.to_numpy()]
+    return series.astype(object).where(series.notna(), "").to_numpy(dtype=object)
+
+
+_YES = {"Y", "YES", "TRUE", "1", "1.0", "T"}
+_NO = {"N", "NO", "FALSE", "0", "0.0", "F"}
+
+
 def _as_flag(series: pd.Series, field: str, col: _Collector, frame: pd.DataFrame) -> pd.Series:
     """Booleans from bool / Y,N / 1,0 / missing; anything else is a breach."""
-    if series.dtype == bool:
+    if series.dtype == bool or str(series.dtype) == "boolean":
         return series.astype("boolean")
-    text = series.astype("string").str.strip().str.upper()
-    mapping = {"Y": True, "YES": True, "TRUE": True, "1": True, "1.0": True,
-               "N": False, "NO": False, "FALSE": False, "0": False, "0.0": False}
-    out = text.map(mapping).astype("boolean")
-    bad = text.notna() & (text != "") & out.isna()
+    cat = pd.Series(clean_text(series, upper=True), index=series.index)
+    cats = list(cat.cat.categories)
+    lookup = np.array([True if c in _YES else (False if c in _NO else None) for c in cats]
+                      + [None], dtype=object)
+    vals = lookup[cat.cat.codes.to_numpy()]
+    bad_cat = np.array([c not in _YES and c not in _NO for c in cats] + [False])
+    bad = bad_cat[cat.cat.codes.to_numpy()]
     col.add(frame, bad, field, series, "Y/N, true/false, 1/0 or missing", "not a yes/no value")
-    return out
+    return pd.Series(vals, index=series.index, dtype="boolean")
 
 
 def _to_date(series: pd.Series, col: _Collector, frame: pd.DataFrame) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(series):
-        return series.astype("datetime64[ns]")
-    out = pd.to_datetime(series, errors="coerce", format="ISO8601")
-    bad = out.isna()
-    col.add(frame, bad, "date", series, "an ISO 8601 date YYYY-MM-DD", "date missing or invalid")
-    return out.astype("datetime64[ns]")
+        out = series.astype("datetime64[ns]")
+    else:
+        codes, uniques = pd.factorize(series, use_na_sentinel=True)
+        parsed = pd.to_datetime(pd.Series(uniques, dtype=object), errors="coerce",
+                                format="ISO8601").to_numpy().astype("datetime64[ns]")
+        parsed = np.append(parsed, np.datetime64("NaT", "ns"))
+        out = pd.Series(parsed[codes], index=series.index)
+    col.add(frame, out.isna(), "date", series, "an ISO 8601 date YYYY-MM-DD",
+            "date missing or invalid")
+    return out
 
 
 def validate_lesions(
@@ -207,17 +248,20 @@ def validate_lesions(
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Check and normalise a lesion table.
 
-    Returns ``(table, issues)``. ``table`` has every column of the module docstring, sorted by
-    subject, evaluator, assessment order and lesion, with identical duplicate rows removed (the
-    public pharmaverse TR data repeat some rows verbatim) and the rows of (subject, evaluator)
-    pairs with a breach removed in ``flag`` mode. ``issues`` lists one breach per row
-    (columns ``subject, evaluator, field, value, allowed, detail``).
+    Returns ``(table, issues)``. ``table`` has every column of the module docstring (text
+    columns as Categoricals), sorted by subject, evaluator, assessment order and lesion, with
+    identical duplicate rows removed (the public pharmaverse TR data repeat some rows verbatim)
+    and the rows of (subject, evaluator) pairs with a breach removed in ``flag`` mode, plus the
+    integer columns ``pair`` (subject-evaluator), ``tp`` (assessment), ``tp_index`` (order of
+    the assessment within its pair, 0 = baseline) and the assessment date ``tp_date``.
+    ``issues`` lists one breach per (subject, evaluator) and kind (columns ``subject,
+    evaluator, field, value, allowed, detail``).
 
     Breaches: a required column missing; an unknown role or status; a negative, non-numeric or
     implausible (> 1000 mm) diameter; a Couinaud segment outside 1-8; the same lesion twice at one
     assessment with different values; assessment dates out of order with the visit numbers; a
     lesion measured before the baseline assessment; a target or non-target lesion first seen after
-    baseline; a new lesion at baseline; no target or non-target lesion at baseline.
+    baseline; a new lesion at baseline.
     """
     if not isinstance(lesions, pd.DataFrame):
         raise InputError("lesions", type(lesions).__name__, "a pandas DataFrame")
@@ -228,68 +272,86 @@ def validate_lesions(
             f"missing {missing}",
         )
     col = _Collector(errors)
-    df = lesions.reset_index(drop=True).copy()
+    src = lesions.reset_index(drop=True)
+    df = pd.DataFrame(index=src.index)
     for c in ("subject", "evaluator", "lesion_id"):
-        df[c] = df[c].astype("string").str.strip()
-        col.add(df, df[c].isna() | (df[c] == ""), c, df[c], "a non-empty id", "missing")
-    df["role"] = df["role"].astype("string").str.strip().str.upper()
-    col.add(df, ~df["role"].isin(ROLES), "role", df["role"], f"one of {list(ROLES)}",
-            "unknown lesion role")
-    df["date"] = _to_date(df["date"], col, df)
+        df[c] = clean_text(src[c])
+    for c in ("subject", "evaluator", "lesion_id"):
+        col.add(df, df[c].isna(), c, src[c], "a non-empty id", "missing")
+    df["role"] = clean_text(src["role"], upper=True)
+    col.add(df, df["role"].notna() & ~df["role"].isin(ROLES) | df["role"].isna(), "role",
+            src["role"], f"one of {list(ROLES)}", "unknown lesion role")
+    df["date"] = _to_date(src["date"], col, df)
 
-    if "status" in df.columns:
-        st = df["status"].astype("string").str.strip().str.upper()
-        st = st.replace(STATUS_ALIASES)
+    if "status" in src.columns:
+        raw_st = clean_text(src["status"], upper=True)
+        mapped = np.array([STATUS_ALIASES.get(c, c) for c in raw_st.categories] + [None],
+                          dtype=object)
+        st = pd.Series(clean_text(pd.Series(mapped[raw_st.codes], dtype=object)),
+                       index=df.index)
         col.add(df, st.notna() & ~st.isin(STATUSES), "status", st, f"one of {list(STATUSES)}",
                 "unknown lesion status")
         df["status"] = st
     else:
-        df["status"] = pd.Series(pd.NA, index=df.index, dtype="string")
+        df["status"] = pd.Categorical([None] * len(df), categories=list(STATUSES))
 
     for c in DIAMETER_COLUMNS:
-        if c not in df.columns:
+        if c not in src.columns:
             df[c] = np.nan
             continue
-        raw = df[c]
-        num = pd.to_numeric(raw, errors="coerce").astype(float)
-        nonnum = num.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
-        col.add(df, nonnum, c, raw, "a number of mm", "not a number")
+        raw = src[c]
+        if pd.api.types.is_numeric_dtype(raw) and raw.dtype != bool:
+            num = raw.astype(float)
+        else:
+            num = pd.to_numeric(raw, errors="coerce").astype(float)
+            cand = num.isna() & raw.notna()
+            if cand.any():
+                blank = pd.Series(clean_text(raw[cand])).isna().to_numpy()
+                nonnum = np.zeros(len(raw), dtype=bool)
+                nonnum[np.flatnonzero(cand.to_numpy())[~blank]] = True
+                col.add(df, nonnum, c, raw, "a number of mm", "not a number")
         col.add(df, num < 0, c, num, "0 to 1000 mm", "negative diameter")
         col.add(df, num > MAX_DIAMETER_MM, c, num, "0 to 1000 mm",
                 "implausible diameter (unit error?)")
-        df[c] = num
+        df[c] = num.to_numpy()
 
-    if "site" in df.columns:
-        df["site"] = df["site"].astype("string").str.strip().str.upper()
+    if "site" in src.columns:
+        df["site"] = clean_text(src["site"], upper=True)
     else:
-        df["site"] = pd.Series(pd.NA, index=df.index, dtype="string")
-    if "nodal" in df.columns:
-        nodal = _as_flag(df["nodal"], "nodal", col, df)
-        df["nodal"] = nodal.fillna(df["site"] == "LYMPH NODE").fillna(False).astype(bool)
+        df["site"] = pd.Categorical([None] * len(df), categories=["LIVER"])
+    lymph = (df["site"] == "LYMPH NODE").to_numpy()
+    if "nodal" in src.columns:
+        nodal = _as_flag(src["nodal"], "nodal", col, df)
+        df["nodal"] = nodal.fillna(pd.Series(lymph, index=df.index)).astype(bool)
     else:
-        df["nodal"] = (df["site"] == "LYMPH NODE").fillna(False).astype(bool)
+        df["nodal"] = lymph
     for c in FLAG_COLUMNS:
-        if c in df.columns:
-            df[c] = _as_flag(df[c], c, col, df)
+        if c in src.columns:
+            df[c] = _as_flag(src[c], c, col, df)
         else:
             df[c] = pd.Series(pd.NA, index=df.index, dtype="boolean")
-    if "segment" in df.columns:
-        seg = pd.to_numeric(df["segment"], errors="coerce")
-        badseg = (seg.notna() & ~seg.isin(list(range(1, 9)))) | (seg.isna() & df["segment"].notna())
-        col.add(df, badseg, "segment", df["segment"], "Couinaud segment 1-8", "invalid segment")
+    if "segment" in src.columns:
+        seg = pd.to_numeric(src["segment"], errors="coerce")
+        badseg = (seg.notna() & ~seg.isin(list(range(1, 9)))) | (seg.isna() & src[
+            "segment"].notna())
+        col.add(df, badseg, "segment", src["segment"], "Couinaud segment 1-8", "invalid segment")
         df["segment"] = seg.astype("Int64")
     else:
         df["segment"] = pd.Series(pd.NA, index=df.index, dtype="Int64")
 
-    if "visit" not in df.columns:
-        df["visit"] = df["date"].dt.strftime("%Y-%m-%d")
-    df["visit"] = df["visit"].astype("string").fillna(df["date"].dt.strftime("%Y-%m-%d"))
-    if "visitnum" in df.columns:
-        df["visitnum"] = pd.to_numeric(df["visitnum"], errors="coerce").astype(float)
+    iso = df["date"].dt.strftime("%Y-%m-%d") if "visit" not in src.columns else None
+    if "visit" in src.columns:
+        vis = src["visit"]
+        if vis.isna().any():
+            vis = vis.astype(object).where(vis.notna(), df["date"].dt.strftime("%Y-%m-%d"))
+        df["visit"] = clean_text(vis)
+    else:
+        df["visit"] = clean_text(iso)
+    if "visitnum" in src.columns:
+        df["visitnum"] = pd.to_numeric(src["visitnum"], errors="coerce").astype(float)
     else:
         df["visitnum"] = np.nan
 
-    # Rows whose keys are unusable cannot take part in cross-row checks.
     if errors == "flag" and col.rows:
         df = _drop_flagged(df, col.frame())
     df = _cross_row_checks(df, col)
@@ -299,64 +361,112 @@ def validate_lesions(
     return df.reset_index(drop=True), issues
 
 
+def _codes(s: pd.Series) -> np.ndarray:
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return s.cat.codes.to_numpy().astype(np.int64)
+    return pd.factorize(s, use_na_sentinel=True)[0].astype(np.int64)
+
+
 def _drop_flagged(df: pd.DataFrame, issues: pd.DataFrame) -> pd.DataFrame:
-    bad = pd.MultiIndex.from_frame(issues[["subject", "evaluator"]].astype("string"))
-    key = pd.MultiIndex.from_frame(df[["subject", "evaluator"]].astype("string"))
-    return df.loc[~key.isin(bad)]
+    bad = set(zip(issues["subject"].astype(str), issues["evaluator"].astype(str), strict=True))
+    pairs = df[["subject", "evaluator"]].drop_duplicates()
+    drop = [(s, e) in bad for s, e in zip(pairs["subject"].astype(str),
+                                           pairs["evaluator"].astype(str), strict=True)]
+    if not any(drop):
+        return df
+    pid = _pair_ids(df)
+    bad_ids = pid[pairs.index[np.asarray(drop)]]
+    return df.loc[~np.isin(pid, bad_ids)]
+
+
+def _pair_ids(df: pd.DataFrame) -> np.ndarray:
+    s = _codes(df["subject"])
+    e = _codes(df["evaluator"])
+    return pd.factorize(s * (e.max() + 2 if len(e) else 1) + e)[0].astype(np.int64)
 
 
 def _cross_row_checks(df: pd.DataFrame, col: _Collector) -> pd.DataFrame:
     """Duplicates, date order and baseline rules (see :func:`validate_lesions`)."""
     compare = ["subject", "evaluator", "visit", "lesion_id", "role", "status", "date",
-               *DIAMETER_COLUMNS]
-    df = df.drop_duplicates(subset=[c for c in df.columns if c in compare or c in FLAG_COLUMNS])
-    key = ["subject", "evaluator", "visit", "lesion_id"]
-    dup = df.duplicated(key, keep=False)
+               *DIAMETER_COLUMNS, *FLAG_COLUMNS]
+
+    def keys(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, np.ndarray, int, int]:
+        pair = _pair_ids(frame)
+        vcode = _codes(frame["visit"])
+        lcode = _codes(frame["lesion_id"])
+        nv = int(vcode.max()) + 2 if len(vcode) else 1
+        nl = int(lcode.max()) + 2 if len(lcode) else 1
+        return pair, pair * nv + vcode, lcode, nv, nl
+
+    pair, pv, lcode, nv, nl = keys(df)
+    dup = pd.Series(pv * nl + lcode).duplicated(keep=False).to_numpy()
+    if dup.any():  # drop verbatim repeats, then look again
+        sub = df.loc[dup]
+        drop = sub.duplicated(subset=[c for c in compare if c in df.columns]).to_numpy()
+        keep = np.ones(len(df), dtype=bool)
+        keep[np.flatnonzero(dup)[drop]] = False
+        df = df.loc[keep]
+        pair, pv, lcode, nv, nl = keys(df)
+        dup = pd.Series(pv * nl + lcode).duplicated(keep=False).to_numpy()
     col.add(df, dup, "lesion_id", df["lesion_id"], "one record per lesion, reader and visit",
             "same lesion recorded twice at one visit with different values")
 
-    # Assessment order: visitnum when given, else date.
-    tp = df.groupby(["subject", "evaluator", "visit"], sort=False, observed=True).agg(
-        tp_date=("date", "min"), tp_num=("visitnum", "min")
-    ).reset_index()
-    tp["order"] = tp["tp_num"].where(tp["tp_num"].notna(), np.nan)
-    tp = tp.sort_values(["subject", "evaluator", "tp_num", "tp_date"], na_position="last",
-                        kind="mergesort")
-    # Dates must not go backwards when visit numbers go forward.
-    g = tp.groupby(["subject", "evaluator"], sort=False, observed=True)
-    prev_max = g["tp_date"].cummax().groupby([tp["subject"], tp["evaluator"]]).shift(1)
-    tp["tp_index"] = g.cumcount()
-    tp_base = tp["tp_date"].where(tp["tp_index"] == 0).groupby(
-        [tp["subject"], tp["evaluator"]]).transform("max")
-    before = (tp["tp_date"] < tp_base).to_numpy()
-    backwards = (tp["tp_date"] < prev_max).to_numpy() & ~before
-    col.add(tp, before, "date", tp["tp_date"].dt.strftime("%Y-%m-%d"),
-            "on or after the baseline assessment", "lesion measured before baseline")
-    col.add(tp, backwards, "date", tp["tp_date"].dt.strftime("%Y-%m-%d"),
-            "assessment dates in the order of the visit numbers",
+    # Assessments: (pair, visit); order by visitnum when given, else by date.
+    keys, tp_of_row = np.unique(pv, return_inverse=True)
+    n_tp = len(keys)
+    date_ns = df["date"].to_numpy().astype("datetime64[ns]").astype(np.int64)
+    nat = np.iinfo(np.int64).min
+    d_for_min = np.where(date_ns == nat, np.iinfo(np.int64).max, date_ns)
+    tp_date = np.full(n_tp, np.iinfo(np.int64).max)
+    np.minimum.at(tp_date, tp_of_row, d_for_min)
+    vn = df["visitnum"].to_numpy(dtype=float)
+    tp_num = np.full(n_tp, np.inf)
+    np.fmin.at(tp_num, tp_of_row, np.where(np.isnan(vn), np.inf, vn))
+    tp_pair = keys // nv
+    order = np.lexsort((tp_date, tp_num, tp_pair))
+    sp = tp_pair[order]
+    starts = np.r_[True, sp[1:] != sp[:-1]]
+    grp_start = np.maximum.accumulate(np.where(starts, np.arange(len(sp)), 0))
+    rank = np.arange(len(sp)) - grp_start
+    tp_index = np.empty(n_tp, dtype=np.int64)
+    tp_index[order] = rank
+    sd = tp_date[order]
+    prev_max = pd.Series(sd).groupby(sp).cummax().groupby(sp).shift(1).to_numpy()
+    base_d = sd[grp_start]
+    before = sd < base_d
+    backwards = (sd < prev_max) & ~before
+    tp_rows = np.zeros(n_tp, dtype=np.int64)
+    tp_rows[tp_of_row] = np.arange(len(df))
+    back_tp = np.zeros(n_tp, dtype=bool)
+    back_tp[order] = backwards
+    rows_back = np.zeros(len(df), dtype=bool)
+    rows_back[tp_rows[np.flatnonzero(back_tp)]] = True
+    def dstr() -> np.ndarray:
+        return np.datetime_as_string(df["date"].to_numpy().astype("datetime64[D]"))
+
+    col.add(df, rows_back, "date", dstr, "assessment dates in the order of the visit numbers",
             "dates out of order")
-    df = df.merge(tp[["subject", "evaluator", "visit", "tp_index", "tp_date"]],
-                  on=["subject", "evaluator", "visit"], how="left")
-    base_date = df["tp_date"].where(df["tp_index"] == 0).groupby(
-        [df["subject"], df["evaluator"]]).transform("max")
-    col.add(df, df["date"] < base_date, "date", df["date"].dt.strftime("%Y-%m-%d"),
+    row_tp_index = tp_index[tp_of_row]
+    tpd = tp_date[tp_of_row]
+    base_date_row = np.full(n_tp, 0, dtype=np.int64)
+    base_date_row[order] = base_d
+    row_base_date = base_date_row[tp_of_row]
+    col.add(df, d_for_min < row_base_date, "date", dstr,
             "on or after the baseline assessment", "lesion measured before baseline")
 
-    is_base = df["tp_index"] == 0
-    col.add(df, is_base & (df["role"] == Role.NEW.value), "role", df["role"],
+    is_base = row_tp_index == 0
+    role = text_array(df["role"])
+    col.add(df, is_base & (role == Role.NEW.value), "role", df["role"],
             "TARGET or NON-TARGET at baseline", "new lesion recorded at baseline")
-    base_keys = df.loc[is_base & df["role"].isin([Role.TARGET.value, Role.NON_TARGET.value]),
-                       ["subject", "evaluator", "lesion_id", "role"]].drop_duplicates()
-    base_keys = base_keys.assign(_in_base=True)
-    m = df.merge(base_keys, on=["subject", "evaluator", "lesion_id", "role"], how="left")
-    late = (~is_base.to_numpy()) & df["role"].isin(
-        [Role.TARGET.value, Role.NON_TARGET.value]).to_numpy() & m["_in_base"].isna().to_numpy()
+    tnt = (role == Role.TARGET.value) | (role == Role.NON_TARGET.value)
+    rcode = np.where(role == Role.TARGET.value, 0, 1)
+    lk = (pair * nl + lcode) * 2 + rcode
+    base_keys = np.unique(lk[is_base & tnt])
+    late = ~is_base & tnt & ~np.isin(lk, base_keys)
     col.add(df, late, "lesion_id", df["lesion_id"],
             "target and non-target lesions identified at baseline",
             "target or non-target lesion first recorded after baseline")
-    has_base = base_keys.groupby(["subject", "evaluator"]).size().rename("_n").reset_index()
-    m2 = df[["subject", "evaluator"]].merge(has_base, on=["subject", "evaluator"], how="left")
-    col.add(df, m2["_n"].isna().to_numpy(), "role", df["role"],
-            "at least one target or non-target lesion at baseline",
-            "no baseline disease recorded")
-    return df.sort_values(["subject", "evaluator", "tp_index", "lesion_id"], kind="mergesort")
+    out = df.assign(pair=pair, tp=tp_of_row, tp_index=row_tp_index,
+                    tp_date=np.where(tpd == np.iinfo(np.int64).max, nat, tpd).astype(
+                        "datetime64[ns]"))
+    return out.take(np.lexsort((lcode, row_tp_index, pair)))

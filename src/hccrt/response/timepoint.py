@@ -48,7 +48,7 @@ from hccrt.response.criteria import (
     lesion_measurement,
     rules_for,
 )
-from hccrt.response.lesions import Role, Status, validate_lesions
+from hccrt.response.lesions import Role, Status, text_array, validate_lesions
 
 EPS = 1e-6
 #: Timepoint response values.
@@ -146,16 +146,19 @@ def _bincount(codes: np.ndarray, n: int, weights: np.ndarray | None = None) -> n
 def _timepoints(t: pd.DataFrame, rules: CriteriaRules) -> pd.DataFrame:
     if len(t) == 0:
         return pd.DataFrame(columns=TIMEPOINT_COLUMNS)
-    tp_code = t.groupby(["subject", "evaluator", "tp_index"], sort=False).ngroup().to_numpy()
-    first = np.r_[True, tp_code[1:] != tp_code[:-1]]
+    rpair = t["pair"].to_numpy()
+    rtpi = t["tp_index"].to_numpy()
+    first = np.r_[True, (rpair[1:] != rpair[:-1]) | (rtpi[1:] != rtpi[:-1])]
+    tp_code = np.cumsum(first) - 1
     tp = t.loc[first, ["subject", "evaluator", "visit", "visitnum", "tp_date", "tp_index"]]
     tp = tp.reset_index(drop=True)
     n = len(tp)
-    pair = tp.groupby(["subject", "evaluator"], sort=False).ngroup().to_numpy()
+    pair_first = np.r_[True, rpair[first][1:] != rpair[first][:-1]]
+    pair = np.cumsum(pair_first) - 1
     is_base = tp["tp_index"].to_numpy() == 0
 
-    role = t["role"].to_numpy(dtype=object)
-    status = t["status"].fillna("").to_numpy(dtype=object)
+    role = text_array(t["role"])
+    status = text_array(t["status"])
     nodal = t["nodal"].to_numpy(dtype=bool)
     in_field = t["in_treated_area"]
     meas = lesion_measurement(t, rules)
@@ -260,10 +263,10 @@ def _timepoints(t: pd.DataFrame, rules: CriteriaRules) -> pd.DataFrame:
             t, tp_code, pair, n, keep, meas, rules, overall, reason)
 
     res = pd.DataFrame({
-        "subject": tp["subject"].to_numpy(),
-        "evaluator": tp["evaluator"].to_numpy(),
+        "subject": tp["subject"].array,
+        "evaluator": tp["evaluator"].array,
         "criteria": CRITERIA_LABELS[rules.criteria.value],
-        "visit": tp["visit"].to_numpy(),
+        "visit": tp["visit"].array,
         "visitnum": tp["visitnum"].to_numpy(),
         "date": tp["tp_date"].to_numpy(),
         "target_sum": np.where(has_t, s, np.nan),
@@ -293,21 +296,21 @@ def _new_lesions(
     rules: CriteriaRules,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Per timepoint: counted new lesion, equivocal only, counted outside field, unknown field."""
-    role = t["role"].to_numpy(dtype=object)
+    role = text_array(t["role"])
     m = role == Role.NEW.value
     zeros = np.zeros(n, dtype=bool)
     if not m.any():
         return zeros, zeros.copy(), zeros.copy(), zeros.copy()
     nw = t.loc[m]
     code = tp_code[m]
-    st = nw["status"].fillna("").to_numpy(dtype=object)
+    st = text_array(nw["status"])
     ld = nw["longest_diameter"].to_numpy(dtype=float)
     any_size = ~np.isnan(meas[m]) & (meas[m] > EPS)
     counted = (st == Status.UNEQUIVOCAL.value) | (st == Status.PRESENT.value) | (
         (st == "") & any_size)
     equivocal = st == Status.EQUIVOCAL.value
-    lesion_key = (nw["subject"].astype(str) + "\x1f" + nw["evaluator"].astype(str) + "\x1f"
-                  + nw["lesion_id"].astype(str)).to_numpy()
+    lcode = nw["lesion_id"].cat.codes.to_numpy().astype(np.int64)
+    lesion_key = nw["pair"].to_numpy() * (int(lcode.max()) + 2) + lcode
     order = nw["tp_index"].to_numpy()
     if rules.hcc_new_lesion_rule:
         liver = (nw["site"] == "LIVER").fillna(False).to_numpy(dtype=bool)
@@ -362,8 +365,8 @@ def _reappearance_after_cr(
     creates the CR that it depends on.
     """
     prev = pd.Series(overall).groupby(pair).shift(1).to_numpy(dtype=object)
-    role = t["role"].to_numpy(dtype=object)
-    status = t["status"].fillna("").to_numpy(dtype=object)
+    role = text_array(t["role"])
+    status = text_array(t["status"])
     nodal = t["nodal"].to_numpy(dtype=bool)
     limit = rules.node_normal_mm if rules.node_normal_mm is not None else 0.0
     tgt = keep & (role == Role.TARGET.value) & ~np.isnan(meas) & np.where(
@@ -382,31 +385,36 @@ def _reasons(
     rules: CriteriaRules,
 ) -> np.ndarray:
     """Human-readable reason of each NE and PD (empty otherwise)."""
-    out = pd.Series(reason, index=res.index, dtype=object)
-    parts: list[pd.Series] = []
-    tr, nt, ov = res["target_response"], res["nontarget_response"], res["overall"]
-    ex = res["target_expected"].astype(str)
-    ass = res["target_assessed"].astype(str)
-
-    def part(mask: pd.Series, text: pd.Series | str) -> pd.Series:
-        return pd.Series(np.where(mask, text, ""), index=res.index, dtype=object)
-
-    fmt = lambda x: x.map(lambda v: f"{v:.1f}")  # noqa: E731
-    pd_text = ("target sum " + fmt(res["target_sum"].fillna(np.nan)) + " mm, +"
-               + fmt(res["chg_nadir"]) + " mm over nadir " + fmt(res["nadir"]))
-    parts.append(part(tr == PD, pd_text.where(tr == PD, "")))
-    parts.append(part(nt == PD, "unequivocal progression of non-target disease"))
-    parts.append(part(res["new_lesion"] == "Y", "new lesion"))
-    incomplete = (tr == NE) & (ov == NE)
-    parts.append(part(incomplete, "target lesions assessed " + ass + " of " + ex))
-    parts.append(part((nt == NE) & (ov == NE), "non-target lesions not all assessed"))
-    parts.append(part(pd.Series(new_unknown, index=res.index) & (ov == NE),
-                      "new lesion, position relative to the treated area unknown"))
+    tr = res["target_response"].to_numpy(dtype=object)
+    nt = res["nontarget_response"].to_numpy(dtype=object)
+    ov = res["overall"].to_numpy(dtype=object)
+    new = res["new_lesion"].to_numpy(dtype=object)
     label = "inside the treated area" if rules.localized else "at baseline"
-    parts.append(part(pd.Series(no_disease, index=res.index),
-                      f"no target or non-target lesion {label}"))
-    for p in parts:
-        joined = np.where((out != "") & (p != ""), out + "; " + p, out + p)
-        out = pd.Series(joined, index=res.index, dtype=object)
-    keep_reason = ov.isin([PD, NE]) | (out != "")
-    return np.where(keep_reason, out, "").astype(object)
+    rows = np.flatnonzero((ov == PD) | (ov == NE) | (reason != ""))
+    out = np.full(len(res), "", dtype=object)
+    if len(rows) == 0:
+        return out
+    tsum = res["target_sum"].to_numpy(dtype=float)
+    chg = res["chg_nadir"].to_numpy(dtype=float)
+    nad = res["nadir"].to_numpy(dtype=float)
+    ass = res["target_assessed"].to_numpy()
+    exp = res["target_expected"].to_numpy()
+    for i in rows:
+        parts = [reason[i]] if reason[i] else []
+        if tr[i] == PD:
+            parts.append(f"target sum {tsum[i]:.1f} mm, +{chg[i]:.1f} mm over nadir {nad[i]:.1f}")
+        if nt[i] == PD:
+            parts.append("unequivocal progression of non-target disease")
+        if new[i] == "Y":
+            parts.append("new lesion")
+        if ov[i] == NE:
+            if tr[i] == NE:
+                parts.append(f"target lesions assessed {ass[i]} of {exp[i]}")
+            if nt[i] == NE:
+                parts.append("non-target lesions not all assessed")
+            if new_unknown[i]:
+                parts.append("new lesion, position relative to the treated area unknown")
+        if no_disease[i]:
+            parts.append(f"no target or non-target lesion {label}")
+        out[i] = "; ".join(parts)
+    return out
