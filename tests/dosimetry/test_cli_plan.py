@@ -87,3 +87,19 @@ def test_haic_json():
     rec = run_json("haic", "--height-cm", "170", "--weight-kg", "70", "--protocol", "sirt-haic")
     mg = [o["calculated_mg"] for o in rec["doses"]["orders"]]
     assert mg == pytest.approx([245.4, 727.2, 727.2, 4363.5], abs=0.05)
+
+
+def test_vial_times_ex5():
+    # Ex 5 (reference note 1.9): 2.629 GBq reached by a 7 GBq vial at +90.6 h, 5 GBq at +59.4 h
+    rec = run_json("vial", "--required-gbq", "2.629", "--calibration",
+                   "2026-03-01T12:00-05:00", "--shelf-life-h", "288")
+    hours = {c["vial_gbq"]: c["hours_after_calibration"] for c in rec["choices"]}
+    assert hours[7.0] == pytest.approx(90.6, abs=0.05)
+    assert hours[5.0] == pytest.approx(59.4, abs=0.05)
+
+
+def test_vial_unreachable_says_what_would_work():
+    res = runner.invoke(app, ["plan", "vial", "--required-gbq", "3.5", "--calibration",
+                              "2026-03-01T12:00-05:00", "--shelf-life-h", "288",
+                              "--administration", "2026-03-04T09:00+09:00"])
+    assert res.exit_code == 2 and "what would work" in res.output

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from hccrt.dosimetry import from_protocol, haic, sbrt, y90
+from hccrt.dosimetry import decay, from_protocol, haic, sbrt, y90
 from hccrt.dosimetry.checks import CheckResult, check_y90
 from hccrt.dosimetry.constants import Y90Constants
 from hccrt.dosimetry.plan import Tumour, Y90PlanInput, plan_y90
@@ -339,6 +339,83 @@ def plan_haic_cmd(
             if checks:
                 _print_checks(checks)
             _signature()
+
+        return record, show
+
+    _run(compute, as_json)
+
+
+def _when(text: str | None, field: str) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(field, text, "an ISO date-time with offset, e.g. "
+                         "2026-03-01T12:00-05:00") from None
+
+
+@plan_app.command("vial")
+def plan_vial_cmd(
+    required_gbq: Annotated[float, typer.Option(
+        help="Activity the vial must hold at administration (GBq): prescribed / (1 - residual).")],
+    calibration: Annotated[str, typer.Option(
+        help="Vial calibration time with offset, e.g. 2026-03-01T12:00-05:00.")],
+    shelf_life_h: Annotated[float, typer.Option(
+        help="Hours after calibration the vial may be used (from the label in force).")],
+    administration: Annotated[str | None, typer.Option(
+        help="Fixed administration time: choose the vial size.")] = None,
+    vial_gbq: Annotated[float | None, typer.Option(
+        help="Fixed vial size: find the administration time.")] = None,
+    sizes: Annotated[str, typer.Option(help="Stock sizes (GBq).")] = "3,5,7,10,15,20",
+    before_calibration_h: Annotated[float, typer.Option(
+        help="Hours before calibration the vial may be used.")] = 0.0,
+    max_deviation: Annotated[float, typer.Option(help="Accepted deviation (fraction).")] = 0.10,
+    half_life_h: Annotated[float, typer.Option(help="Y-90 half-life (h).")] = 64.1,
+    as_json: JsonOpt = False,
+) -> None:
+    """Glass dose vial: the size for a fixed administration time, or the time for a size."""
+
+    def compute() -> tuple[dict[str, Any], Callable[[], None]]:
+        stock = decay.GlassVialStock(
+            calibration_time=_when(calibration, "--calibration"), shelf_life_h=shelf_life_h,
+            earliest_use_before_calibration_h=before_calibration_h,
+            sizes_gbq=tuple(_floats(sizes, "--sizes")))
+        admin = _when(administration, "--administration")
+        if admin is not None and vial_gbq is not None:
+            raise InputError("--administration", administration,
+                             "either --administration or --vial-gbq")
+        if admin is not None:
+            choices = [decay.glass_vial_for_time(required_gbq, admin, stock, half_life_h,
+                                                 max_deviation)]
+        elif vial_gbq is not None:
+            choices = [decay.glass_time_for_vial(required_gbq, vial_gbq, stock, half_life_h)]
+        else:
+            choices = []
+            for s in stock.sizes_gbq:
+                try:
+                    choices.append(decay.glass_time_for_vial(required_gbq, s, stock,
+                                                             half_life_h))
+                except InputError:
+                    continue
+            if not choices:
+                raise InputError("--required-gbq", required_gbq,
+                                 "an activity some stock vial reaches inside its usable window")
+        record = {"stock": stock.model_dump(mode="json"),
+                  "choices": [c.model_dump(mode="json") for c in choices]}
+
+        def show() -> None:
+            _out.print(f"[bold]Glass vial[/] — {required_gbq:g} GBq needed at administration; "
+                       f"calibration {stock.calibration_time.isoformat()}")
+            t = Table()
+            for col in ("vial GBq", "administration", "h", "GBq at adm.", "dev.", "spheres"):
+                t.add_column(col, no_wrap=True)
+            for c in choices:
+                t.add_row(f"{c.vial_gbq:g}", c.administration_time.isoformat(timespec="minutes"),
+                          f"{c.hours_after_calibration:.1f}",
+                          f"{c.activity_at_administration_gbq:.3f}",
+                          f"{c.deviation_fraction:+.1%}", f"{c.estimated_spheres:.2e}")
+            _out.print(t)
 
         return record, show
 

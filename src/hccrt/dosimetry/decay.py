@@ -228,7 +228,8 @@ def glass_vial_for_time(
             alt = glass_time_for_vial(req, s, stock, half_life_h)
         except InputError:
             continue
-        options.append(f"{s:g} GBq at {alt.administration_time.isoformat()}")
+        options.append(f"{s:g} GBq at "
+                       f"{alt.administration_time.isoformat(timespec='minutes')}")
     hint = ("what would work: " + "; ".join(options)) if options else (
         "no stock size reaches it inside the usable window; order another calibration")
     raise InputError(
