@@ -8,7 +8,7 @@ Public interface (arrays, or a DataFrame passed as ``data=`` with column names):
 from hccrt.stats.binomial import clopper_pearson, rate, wilson
 from hccrt.stats.cox import CoxResult, cox_ph
 from hccrt.stats.km import KaplanMeierResult, kaplan_meier
-from hccrt.stats.logrank import LogrankResult, logrank
+from hccrt.stats.logrank import LogrankResult, logrank, logrank_from_km
 from hccrt.stats.rmst import RMSTResult, rmst, rmst_from_km
 
 __all__ = [
@@ -20,6 +20,7 @@ __all__ = [
     "cox_ph",
     "kaplan_meier",
     "logrank",
+    "logrank_from_km",
     "rate",
     "rmst",
     "rmst_from_km",

@@ -97,6 +97,12 @@ class _Design:
         self.frac = self.ell / reps[self.bi]
         self.mw = (self.dw[self.dm] / self.dc[self.dm])[self.bi]
         self.ewx = ew @ self.x
+        self.no_ties = self.idx.size == n  # every block is one observation
+        self.single = bool(reps.size == 0 or reps.max() <= 1)  # no tied deaths
+
+    def blocksum(self, a: np.ndarray) -> np.ndarray:
+        """Sum of observations within each block (identity when there are no ties)."""
+        return a if self.no_ties else np.add.reduceat(a, self.idx, axis=0)
 
     def revcum(self, a: np.ndarray) -> np.ndarray:
         """Reverse cumulative sum over blocks within each stratum."""
@@ -119,15 +125,19 @@ def _pieces(dz: _Design, beta: np.ndarray, frac: np.ndarray, info: bool = True):
     r = np.exp(eta)
     wr = dz.w * r
     wrx = dz.x * wr[:, None]
-    s0 = dz.revcum(np.add.reduceat(wr, dz.idx))[dz.dm]
-    s1 = dz.revcum(np.add.reduceat(wrx, dz.idx, axis=0))[dz.dm]
+    s0 = dz.revcum(dz.blocksum(wr))[dz.dm]
+    s1 = dz.revcum(dz.blocksum(wrx))[dz.dm]
     ewr = dz.e * wr
-    d0 = np.add.reduceat(ewr, dz.idx)[dz.dm]
-    d1 = np.add.reduceat(wrx * dz.e[:, None], dz.idx, axis=0)[dz.dm]
+    d0 = dz.blocksum(ewr)[dz.dm]
+    d1 = dz.blocksum(wrx * dz.e[:, None])[dz.dm]
     del wrx
     bi = dz.bi
-    den = s0[bi] - frac * d0[bi]
-    a = (s1[bi] - frac[:, None] * d1[bi]) / den[:, None]
+    if dz.single:  # one death per death block: Efron = Breslow, no expansion needed
+        den = s0
+        a = s1 / den[:, None]
+    else:
+        den = s0[bi] - frac * d0[bi]
+        a = (s1[bi] - frac[:, None] * d1[bi]) / den[:, None]
     loglik = float(dz.ew @ eta - dz.mw @ np.log(den))
     u = dz.ewx - dz.mw @ a
     if not info:
@@ -135,9 +145,12 @@ def _pieces(dz: _Design, beta: np.ndarray, frac: np.ndarray, info: bool = True):
     h = dz.mw / den
     nblk = dz.idx.size
     hb = np.zeros(nblk)
-    hb[dz.dm] = np.bincount(bi, weights=h, minlength=s0.size)
     hfb = np.zeros(nblk)
-    hfb[dz.dm] = np.bincount(bi, weights=frac * h, minlength=s0.size)
+    if dz.single:
+        hb[dz.dm] = h
+    else:
+        hb[dz.dm] = np.bincount(bi, weights=h, minlength=s0.size)
+        hfb[dz.dm] = np.bincount(bi, weights=frac * h, minlength=s0.size)
     c = dz.cum(hb)
     v = wr * (c[dz.block_of] - dz.e * hfb[dz.block_of])
     imat = (dz.x * v[:, None]).T @ dz.x - (a * dz.mw[:, None]).T @ a
@@ -237,24 +250,24 @@ def cox_ph(
     beta = np.zeros(p)
     ll0, u0, i0, ex0 = _pieces(dz, beta, frac)
     score = float(u0 @ _chol_solve(i0, u0))
-    ll, u, imat = ll0, u0, i0
+    ll, u, imat, exf = ll0, u0, i0, ex0
     iterations = 0
     for iterations in range(1, max_iter + 1):  # noqa: B007 - value used after the loop
         step = _chol_solve(imat, u)
         new = beta + step
-        ll_new, u_new, i_new, _ = _pieces(dz, new, frac)
+        ll_new, u_new, i_new, ex_new = _pieces(dz, new, frac)
         halvings = 0
         while (not np.isfinite(ll_new) or ll_new < ll - 1e-12 * abs(ll)) and halvings < 30:
             new = (beta + new) / 2
-            ll_new, u_new, i_new, _ = _pieces(dz, new, frac)
+            ll_new, u_new, i_new, ex_new = _pieces(dz, new, frac)
             halvings += 1
         done = abs(ll_new - ll) <= 1e-13 * max(1.0, abs(ll_new)) and np.max(
             np.abs(new - beta)
         ) < 1e-9 * max(1.0, float(np.max(np.abs(new))))
-        beta, ll, u, imat = new, ll_new, u_new, i_new
+        beta, ll, u, imat, exf = new, ll_new, u_new, i_new, ex_new
         if done:
             break
-    ll_fin, _, imat, exf = _pieces(dz, beta, frac)
+    ll_fin = ll
     naive = np.linalg.inv(imat)
     var = naive
     tests_rows = []

@@ -23,6 +23,7 @@ Methods (each as implemented by R ``survival`` 3.5, which the tests reproduce to
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -185,17 +186,29 @@ def _findq(x: np.ndarray, y: np.ndarray, p: np.ndarray) -> np.ndarray:
 class KaplanMeierResult:
     """A fitted Kaplan-Meier estimate.
 
-    ``table`` has one row per group and distinct observed time (events and censorings, as R
-    ``survfit``): group, time, n_risk, n_event, n_censor, surv, std_err (Greenwood SE of S, as
-    ``summary.survfit``), std_err_log (SE of log S, R's ``fit$std.err``), lower, upper.
+    ``table`` (built on first access) has one row per group and distinct observed time (events
+    and censorings, as R ``survfit``): group, time, n_risk, n_event, n_censor, surv, std_err
+    (SE of S, as ``summary.survfit``), std_err_log (SE of log S), lower, upper. The same
+    columns are available as numpy arrays in ``arrays``.
     """
 
-    table: pd.DataFrame
+    arrays: dict[str, np.ndarray]
     variance: str  # "greenwood", or "robust" (infinitesimal jackknife) for non-integer weights
     conf_type: str
     conf_level: float
     sorted: SortedSurv
     last_time: np.ndarray  # last follow-up time per group (event or censoring)
+
+    @functools.cached_property
+    def table(self) -> pd.DataFrame:
+        ss = self.sorted
+        sizes = np.diff(np.append(ss.group_start, ss.time.size))
+        codes = np.repeat(np.arange(len(ss.levels)), sizes)
+        if len(ss.levels) == 1 and ss.levels[0] is None:
+            group = pd.Series([None] * ss.time.size, dtype=object)
+        else:
+            group = pd.Categorical.from_codes(codes, categories=pd.Index(ss.levels))
+        return pd.DataFrame({"group": group, **self.arrays})
 
     @property
     def groups(self) -> list:
@@ -216,8 +229,7 @@ class KaplanMeierResult:
         p = np.asarray(probs, dtype=float)
         if p.ndim != 1 or p.size == 0 or np.any(~np.isfinite(p)) or np.any((p < 0) | (p > 1)):
             raise InputError("probs", probs, "probabilities in [0, 1]")
-        tab = self.table
-        surv, lo, up = (tab[c].to_numpy() for c in ("surv", "lower", "upper"))
+        surv, lo, up = (self.arrays[c] for c in ("surv", "lower", "upper"))
         rows = []
         for _, lvl, sl in self._slices():
             x = np.r_[0.0, self.sorted.time[sl]]
@@ -241,8 +253,7 @@ class KaplanMeierResult:
         tt = np.asarray(times, dtype=float)
         if tt.ndim != 1 or np.any(~np.isfinite(tt)) or np.any(tt < 0):
             raise InputError("times", times, "finite times >= 0")
-        tab = self.table
-        cols = {c: tab[c].to_numpy() for c in ("surv", "std_err", "lower", "upper", "n_risk")}
+        cols = self.arrays
         rows = []
         for k, lvl, sl in self._slices():
             ts = self.sorted.time[sl]
@@ -316,10 +327,8 @@ def km_from_sorted(ss: SortedSurv, conf_type: str, conf_level: float) -> KaplanM
     with np.errstate(invalid="ignore"):
         std_err = surv * se_log
     lower, upper = _ci(surv, se_log, conf_type, z)
-    groups = np.repeat(ss.levels, np.diff(np.append(ss.group_start, factor.size)))
-    table = pd.DataFrame(
+    arrays = dict(
         {
-            "group": groups,
             "time": ss.time,
             "n_risk": n,
             "n_event": d,
@@ -332,7 +341,7 @@ def km_from_sorted(ss: SortedSurv, conf_type: str, conf_level: float) -> KaplanM
         }
     )
     variance = "robust" if robust else "greenwood"
-    return KaplanMeierResult(table, variance, conf_type, conf_level, ss, last_time)
+    return KaplanMeierResult(arrays, variance, conf_type, conf_level, ss, last_time)
 
 
 def prepare(

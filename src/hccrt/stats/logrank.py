@@ -23,6 +23,7 @@ from scipy.stats import chi2
 
 from hccrt.errors import InputError
 from hccrt.stats._inputs import ArrayLike, as_event, as_labels, as_time
+from hccrt.stats.km import KaplanMeierResult, SortedSurv, sort_survival
 
 
 @dataclass(frozen=True)
@@ -81,27 +82,17 @@ def _block_counts(
     return risk, dev, sstart, idx
 
 
-def logrank_from_arrays(
-    time: np.ndarray,
-    event: np.ndarray,
-    codes: np.ndarray,
+def _statistic(
+    risk: np.ndarray,
+    dev: np.ndarray,
+    sstart: np.ndarray,
     levels: np.ndarray,
-    scodes: np.ndarray | None = None,
-    rho: float = 0.0,
-    order: np.ndarray | None = None,
+    n_per: np.ndarray,
+    rho: float,
+    stratified: bool,
 ) -> LogrankResult:
-    """Log-rank test on validated arrays; ``order`` may pass a precomputed time argsort."""
-    k = len(levels)
-    if k < 2:
-        raise InputError("group", list(levels), "at least two groups")
-    if order is None:
-        order = np.argsort(time, kind="stable")
-    if scodes is not None:
-        order = order[np.argsort(scodes[order], kind="stable")]
-    t, e, g = time[order], event[order], codes[order]
-    s = scodes[order] if scodes is not None else None
-    risk, dev, sstart, _ = _block_counts(t, e, g, s, k)
-    del t, e, g, s
+    """Test statistic from per-block at-risk / event counts (B x K), blocks sorted by
+    (stratum, time); ``sstart`` gives, per block, the first block of its stratum."""
     nn = risk.sum(axis=1)
     dd = dev.sum(axis=1)
     ev = dd > 0
@@ -132,7 +123,6 @@ def logrank_from_arrays(
     except np.linalg.LinAlgError:
         chisq = float(u[1:] @ np.linalg.pinv(sub) @ u[1:])
     p = float(chi2.sf(chisq, df)) if df > 0 else float("nan")
-    n_per = np.bincount(codes, minlength=k)
     with np.errstate(divide="ignore", invalid="ignore"):
         table = pd.DataFrame(
             {
@@ -144,7 +134,66 @@ def logrank_from_arrays(
                 "oe2_v": u**2 / np.diag(var),
             }
         )
-    return LogrankResult(table, chisq, df, p, var, float(rho), scodes is not None)
+    return LogrankResult(table, chisq, df, p, var, float(rho), stratified)
+
+
+def logrank_from_arrays(
+    time: np.ndarray,
+    event: np.ndarray,
+    codes: np.ndarray,
+    levels: np.ndarray,
+    scodes: np.ndarray | None = None,
+    rho: float = 0.0,
+) -> LogrankResult:
+    """Log-rank test on validated arrays (one sort by stratum and time)."""
+    k = len(levels)
+    if k < 2:
+        raise InputError("group", list(levels), "at least two groups")
+    if scodes is None:
+        return logrank_from_sorted(sort_survival(time, event, codes, levels, None), rho)
+    order = np.argsort(time, kind="stable")
+    order = order[np.argsort(scodes[order], kind="stable")]
+    t, e, g, s = time[order], event[order], codes[order], scodes[order]
+    risk, dev, sstart, _ = _block_counts(t, e, g, s, k)
+    del t, e, g, s
+    n_per = np.bincount(codes, minlength=k)
+    return _statistic(risk, dev, sstart, levels, n_per, rho, True)
+
+
+def logrank_from_sorted(ss: SortedSurv, rho: float = 0.0) -> LogrankResult:
+    """Unstratified test from per-group tied-time tables (e.g. a fitted Kaplan-Meier's
+    ``sorted``), without re-sorting the observations: the groups' distinct times are merged
+    and each group's at-risk count at a pooled time is read off by binary search."""
+    if ss.weighted:
+        raise InputError("weights", "given", "no case weights (the log-rank test is unweighted)")
+    k = len(ss.levels)
+    if k < 2:
+        raise InputError("group", list(ss.levels), "at least two groups")
+    ev_times = np.sort(ss.time[ss.n_event > 0], kind="stable")  # sorted runs: cheap merge
+    keep = np.empty(ev_times.size, dtype=bool)
+    if ev_times.size:
+        keep[0] = True
+        np.not_equal(ev_times[1:], ev_times[:-1], out=keep[1:])
+    ut = ev_times[keep]
+    risk = np.zeros((ut.size, k))
+    dev = np.zeros((ut.size, k))
+    ends = np.append(ss.group_start[1:], ss.time.size)
+    for j, (a, b) in enumerate(zip(ss.group_start, ends, strict=True)):
+        ts = ss.time[a:b]
+        pos = np.searchsorted(ts, ut, side="left")
+        inside = pos < ts.size
+        risk[inside, j] = ss.n_risk[a:b][pos[inside]]
+        hit = np.zeros(ut.size, dtype=bool)
+        hit[inside] = ts[pos[inside]] == ut[inside]
+        dev[hit, j] = ss.n_event[a:b][pos[hit]]
+    sstart = np.zeros(ut.size, dtype=np.int64)
+    return _statistic(risk, dev, sstart, ss.levels, ss.n_obs, rho, False)
+
+
+def logrank_from_km(km: KaplanMeierResult, rho: float = 0.0) -> LogrankResult:
+    """Unstratified log-rank / G-rho test between the groups of a fitted Kaplan-Meier
+    estimate (shares its sort: KM + log-rank + RMST sort the data once)."""
+    return logrank_from_sorted(km.sorted, rho)
 
 
 def logrank(

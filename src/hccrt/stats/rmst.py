@@ -61,8 +61,7 @@ def rmst_from_km(
         raise InputError("tau", tau, "a finite time > 0")
     z = float(norm.ppf(0.5 + conf_level / 2))
     ss: SortedSurv = km.sorted
-    tab = km.table
-    surv = tab["surv"].to_numpy()
+    surv = km.arrays["surv"]
     rows = []
     for k, lvl, sl in km._slices():
         if tau > km.last_time[k]:
