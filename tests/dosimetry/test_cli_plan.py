@@ -103,3 +103,33 @@ def test_vial_unreachable_says_what_would_work():
                               "2026-03-01T12:00-05:00", "--shelf-life-h", "288",
                               "--administration", "2026-03-04T09:00+09:00"])
     assert res.exit_code == 2 and "what would work" in res.output
+
+
+def test_session_with_ledger(tmp_path):
+    # two territories at K = 50: lung doses 50 * A * LSF with A from the MIRD / partition
+    # formulas (hand-checked below); ledger holds 12 Gy from the first session
+    doc = {
+        "territories": [
+            {"device": "glass", "model": "mird", "driver": "perfused_dose",
+             "prescribed_value": 700, "perfused_volume_ml": 150, "lsf": 0.03,
+             "territory": "S7"},
+            {"device": "glass", "model": "mird", "driver": "activity", "prescribed_value": 2.0,
+             "perfused_volume_ml": 400, "lsf": 0.03, "territory": "S8"},
+        ],
+        "constants": {"dose_constant_gy_kg_per_gbq": 50},
+        "treatment_date": "2026-04-01",
+        "ledger": {"participant_id": "001", "entries": [
+            {"treatment_date": "2026-01-15", "plan_id": "P1", "territory": "S6",
+             "device": "glass", "activity_gbq": 3.0, "lung_dose_gy": 12.0,
+             "perfused_dose_gy": 600, "perfused_nontumoral_volume_ml": 100}]},
+    }
+    f = tmp_path / "session.json"
+    f.write_text(json.dumps(doc))
+    rec = run_json("session", str(f), "--protocol", "tare-ut7")
+    a1 = 700 * 0.1545 / (50 * 0.97)
+    expected_lung = 50 * a1 * 0.03 + 50 * 2.0 * 0.03
+    assert rec["session_lung_dose_gy"] == pytest.approx(expected_lung)
+    assert rec["cumulative_lung_dose_gy"] == pytest.approx(12.0 + expected_lung)
+    checks = {c["rule"]: c for c in rec["checks"] if c["rule"] != "tumour_dose_window"}
+    assert checks["retreatment_window"]["value"] == 76  # 15 Jan -> 1 Apr 2026
+    assert checks["retreatment_window"]["status"] == "pass"

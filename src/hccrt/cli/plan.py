@@ -21,7 +21,8 @@ from rich.table import Table
 from hccrt.dosimetry import decay, from_protocol, haic, sbrt, y90
 from hccrt.dosimetry.checks import CheckResult, check_y90
 from hccrt.dosimetry.constants import Y90Constants
-from hccrt.dosimetry.plan import Tumour, Y90PlanInput, plan_y90
+from hccrt.dosimetry.ledger import TreatmentLedger
+from hccrt.dosimetry.plan import Tumour, Y90PlanInput, Y90Session, plan_y90
 from hccrt.errors import HccrtError, InputError
 from hccrt.protocols.loader import load_builtin, load_protocol
 from hccrt.protocols.schema import Protocol
@@ -416,6 +417,84 @@ def plan_vial_cmd(
                           f"{c.activity_at_administration_gbq:.3f}",
                           f"{c.deviation_fraction:+.1%}", f"{c.estimated_spheres:.2e}")
             _out.print(t)
+
+        return record, show
+
+    _run(compute, as_json)
+
+
+@plan_app.command("session")
+def plan_session_cmd(
+    file: Annotated[Path, typer.Argument(
+        help="JSON: {territories: [plan inputs...], constants?: {...}, treatment_date?: "
+        "'YYYY-MM-DD', ledger?: {participant_id, entries}, nontumoral_liver_volume_ml?}.")],
+    protocol: ProtocolOpt = None,
+    protocol_file: ProtocolFileOpt = None,
+    arm: Annotated[str | None, typer.Option(help="Protocol arm.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Plan several territories treated in one session; check them with the ledger."""
+
+    def compute() -> tuple[dict[str, Any], Callable[[], None]]:
+        try:
+            doc = json.loads(file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError("file", str(file), "a readable JSON file", str(exc)) from None
+        if not isinstance(doc, dict) or not isinstance(doc.get("territories"), list):
+            raise InputError("territories", None, "a list of plan inputs in the JSON object")
+        unknown = set(doc) - {"territories", "constants", "treatment_date", "ledger",
+                              "nontumoral_liver_volume_ml"}
+        if unknown:
+            raise InputError("file", sorted(unknown), "only territories, constants, "
+                             "treatment_date, ledger, nontumoral_liver_volume_ml")
+        consts = Y90Constants.model_validate(doc.get("constants") or {})
+        plans = tuple(plan_y90(Y90PlanInput.model_validate(t), consts)
+                      for t in doc["territories"])
+        session = Y90Session(plans=plans)
+        ledger = TreatmentLedger.model_validate(doc["ledger"]) if doc.get("ledger") else None
+        when = None
+        if doc.get("treatment_date"):
+            try:
+                when = date.fromisoformat(str(doc["treatment_date"]))
+            except ValueError:
+                raise InputError("treatment_date", doc["treatment_date"],
+                                 "a date YYYY-MM-DD") from None
+        prot = _protocol(protocol, protocol_file)
+        checks = check_y90(session, from_protocol.y90_limits(prot, arm), treatment_date=when,
+                           ledger=ledger,
+                           nontumoral_liver_volume_ml=doc.get("nontumoral_liver_volume_ml")
+                           ) if prot else []
+        record = {"plans": [p.model_dump(mode="json") for p in plans],
+                  "session_lung_dose_gy": session.lung_dose_gy,
+                  "session_activity_gbq": session.activity_gbq,
+                  "cumulative_lung_dose_gy": session.lung_dose_gy + (
+                      ledger.cumulative_lung_dose_gy if ledger else 0.0),
+                  "protocol": prot.code if prot else None,
+                  "checks": [c.model_dump(mode="json") for c in checks]}
+
+        def show() -> None:
+            _out.print(f"[bold]Y-90 session[/] — {len(plans)} territory(ies)"
+                       + (f" — protocol {prot.code}" if prot else ""))
+            t = Table()
+            for col in ("territory", "model", "GBq", "perfused Gy", "tumour Gy", "normal Gy",
+                        "lung Gy"):
+                t.add_column(col)
+            for p in plans:
+                r = p.result
+                t.add_row(p.inputs.territory, p.inputs.model, f"{r.activity_gbq:.3f}",
+                          f"{r.perfused_dose_gy:.1f}",
+                          ", ".join(f"{d:.0f}" for d in r.tumour_doses_gy) or "—",
+                          "—" if r.normal_liver_dose_gy is None else
+                          f"{r.normal_liver_dose_gy:.1f}", f"{r.lung_dose_gy:.2f}")
+            _out.print(t)
+            _out.print(_kv_table("Session", [
+                ("session lung dose (Gy)", session.lung_dose_gy),
+                ("cumulative lung dose (Gy)", record["cumulative_lung_dose_gy"]),
+                ("dose constant (Gy kg/GBq)", consts.dose_constant_gy_kg_per_gbq),
+                ("half-life (h)", consts.half_life_h), ("lung mass (kg)", consts.lung_mass_kg)]))
+            if checks:
+                _print_checks(checks)
+            _signature()
 
         return record, show
 

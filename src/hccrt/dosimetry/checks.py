@@ -293,7 +293,7 @@ def _retreatment(ledger: TreatmentLedger, when: date | None, limits: Y90Limits,
     if limits.retreatment_window_days is not None:
         if when is None:
             res.append(_r("retreatment_window", None, None,
-                          f"<= {limits.retreatment_window_days} days", "days",
+                          f"<= {limits.retreatment_window_days}", "days",
                           "needs the planned treatment date", src))
             return res
         if when < sessions[-1]:
@@ -309,10 +309,10 @@ def _retreatment(ledger: TreatmentLedger, when: date | None, limits: Y90Limits,
                    f"dose {cum.text(True) if cum else '(no limit given)'} Gy; it is "
                    f"{cumulative:.2f} Gy")
             res.append(_r("retreatment_window", ok, float(days),
-                          f"<= {limits.retreatment_window_days} days", "days", msg, src))
+                          f"<= {limits.retreatment_window_days}", "days", msg, src))
         else:
             res.append(_r("retreatment_window", False, float(days),
-                          f"<= {limits.retreatment_window_days} days", "days",
+                          f"<= {limits.retreatment_window_days}", "days",
                           f"retreatment {days} days after the first treatment is outside the "
                           f"protocol's {limits.retreatment_window_days}-day window", src,
                           fail="warning"))
