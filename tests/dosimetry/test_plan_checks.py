@@ -344,3 +344,18 @@ def test_plan_any_input(combo, value, perfused, tumour, tnr, lsf, bsa):
         assert np.isfinite(v) and v >= 0
     assert p.is_reproducible()
     check_y90(p, TARE_UT7, nontumoral_liver_volume_ml=1e5)
+
+
+def test_bsa_plan_dose_model_follows_tnr():
+    base = {"device": "resin", "model": "bsa", "driver": "bsa", "perfused_volume_ml": 1500,
+            "bsa_m2": 1.8097, "liver_volume_ml": 1500, "liver_tumour_volume_ml": 300,
+            "lsf": 0.05}
+    uniform = plan_y90(Y90PlanInput(**base, tumours=(Tumour(volume_ml=300),)))
+    assert uniform.result.dose_model == "single_compartment"
+    win = Y90Limits(tumour_dose_gy=Window(low=100, high=300))
+    assert "single-compartment" in by_rule(check_y90(uniform, win), "tumour_dose_window").message
+    part = plan_y90(Y90PlanInput(**base, tumours=(Tumour(volume_ml=300, tnr=3.0),)))
+    assert part.result.dose_model == "partition"
+    # Ex 4 activity 1.810 GBq; hand: D_T = 49.67 * 1.810 * 0.95 * 3 / (1.236 + 3 * 0.309)
+    assert part.result.tumour_dose_gy == pytest.approx(
+        49.67 * 1.8097 * 0.95 * 3 / (1.2 * 1.03 + 3 * 0.3 * 1.03))

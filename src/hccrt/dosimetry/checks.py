@@ -161,7 +161,7 @@ def _r(rule: str, ok: bool | None, value: float | None, limit: str, unit: str, m
 
 
 def _tumour_dose(plan: Y90Plan) -> tuple[float, str]:
-    if plan.result.tumour_dose_gy is not None and plan.inputs.model != "mird":
+    if plan.result.tumour_dose_gy is not None and plan.result.dose_model == "partition":
         return plan.result.tumour_dose_gy, "tumour dose"
     return plan.result.perfused_dose_gy, (
         "perfused-volume dose taken as tumour dose (single-compartment model)")
@@ -338,7 +338,7 @@ def _guidance(rule: GuidanceRule, session: Y90Session,
                    fail="warning")]
     res = []
     for p in session.plans:
-        if rule.quantity == "tumour_dose_gy" and p.inputs.model == "mird":
+        if rule.quantity == "tumour_dose_gy" and p.result.dose_model != "partition":
             res.append(_r(name, None, None, lim.text(upper), "Gy",
                           f"{p.inputs.territory}: single-compartment plan has no tumour dose; "
                           f"{rule.scenario}", lim.source))

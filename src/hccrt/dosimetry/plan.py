@@ -157,6 +157,7 @@ class Y90Result(StrictModel):
     lung_activity_gbq: float
     lung_mass_kg: float
     lung_dose_gy: float
+    dose_model: Literal["single_compartment", "partition"]
     formula: str
 
 
@@ -198,6 +199,7 @@ def _doses(inp: Y90PlanInput, c: Y90Constants, activity: float, partition: bool,
         lung_activity_gbq=activity * inp.lsf,
         lung_mass_kg=lung_mass,
         lung_dose_gy=k * activity * inp.lsf / lung_mass,
+        dose_model="partition" if partition else "single_compartment",
         formula=formula,
         treatable=treatable,
         reason=reason,
@@ -277,7 +279,7 @@ class Y90Plan(StrictModel):
     def at_activity(self, activity_gbq: float) -> Y90Result:
         """Doses for another activity reaching the patient (e.g. the delivered activity)."""
         a = float(real(activity_gbq, "activity_gbq", ge=0.0))
-        partition = "partition model" in self.result.formula
+        partition = self.result.dose_model == "partition"
         r = self.result
         return _doses(self.inputs, self.constants, a, partition, r.formula,
                       treatable=r.treatable, reason=r.reason,
