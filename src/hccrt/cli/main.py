@@ -6,6 +6,7 @@ import typer
 
 import hccrt
 from hccrt.cli.calc import calc_app
+from hccrt.cli.design import design_app
 from hccrt.cli.plan import plan_app
 from hccrt.cli.protocols import protocols_app
 from hccrt.cli.response import response_app
@@ -44,3 +45,4 @@ app.add_typer(calc_app, name="calc")
 app.add_typer(plan_app, name="plan")
 app.add_typer(response_app, name="response")
 app.add_typer(stats_app, name="stats")
+app.add_typer(design_app, name="design")
