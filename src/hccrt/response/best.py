@@ -93,6 +93,14 @@ SUBJECT_COLUMNS: list[str] = [
 ]
 
 
+def _subject_dates(subject: pd.Series, dates: pd.Series) -> np.ndarray:
+    """Per-row dates looked up once per distinct subject (``subject`` is categorical)."""
+    cats = pd.Series(np.asarray(subject.cat.categories, dtype=object))
+    per = pd.to_datetime(cats.map(dates), errors="coerce").to_numpy().astype("datetime64[ns]")
+    per = np.append(per, np.datetime64("NaT", "ns"))
+    return per[subject.cat.codes.to_numpy()]
+
+
 def select_records(
     timepoints: pd.DataFrame, subjects: pd.DataFrame, params: BestResponseParams
 ) -> pd.DataFrame:
@@ -128,8 +136,7 @@ def select_records(
     subj = subjects.drop_duplicates("subject").copy()
     subj["subject"] = subj["subject"].astype(str).str.strip()
     subj = subj.set_index("subject")
-    tp["reference_date"] = pd.to_datetime(
-        tp["subject"].map(subj[params.reference]).astype(object)).astype("datetime64[ns]")
+    tp["reference_date"] = _subject_dates(tp["subject"], subj[params.reference])
     rank = np.array([WORST_RANK[c] for c in tp["overall"].cat.categories])[
         tp["overall"].cat.codes.to_numpy()]
     sc = tp["subject"].cat.codes.to_numpy().astype(np.int64)
@@ -149,8 +156,8 @@ def select_records(
     tp["ANL01FL"] = np.where(a1, "Y", None)
     keep = a1.copy()
     if params.before_new_therapy and "new_therapy_date" in subj.columns:
-        nact = pd.to_datetime(tp["subject"].map(subj["new_therapy_date"]).astype(object))
-        keep &= ~(tp["date"] >= nact).fillna(False).to_numpy(dtype=bool)
+        nact = _subject_dates(tp["subject"], subj["new_therapy_date"])
+        keep &= ~(tp["date"].to_numpy() >= nact)
     if params.up_to_first_pd:
         is_pd = ((tp["overall"] == "PD").to_numpy() & keep).astype(np.int64)
         before = pd.Series(is_pd).groupby(gid).cumsum().to_numpy() - is_pd

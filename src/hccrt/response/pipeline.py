@@ -18,9 +18,8 @@ from hccrt.response.adrs import derive_adrs, measurable_disease
 from hccrt.response.adtr import derive_adtr
 from hccrt.response.best import BestResponseParams
 from hccrt.response.criteria import CRITERIA_NAMES, rules_for
-from hccrt.response.lesions import validate_lesions
 from hccrt.response.review import CentralReviewRule, accepted_response
-from hccrt.response.timepoint import derive_timepoint_response
+from hccrt.response.timepoint import derive_timepoint_response, prepare_lesions
 
 
 @dataclass
@@ -57,11 +56,12 @@ def derive_response(
                              f"evaluators present in the data: "
                              f"{sorted(lesions['evaluator'].dropna().unique())}")
     params = params or BestResponseParams()
-    _, issues = validate_lesions(les, errors=errors)
-    mdis = measurable_disease(les)
+    prepared = prepare_lesions(les, errors=errors)
+    issues = prepared.issues
+    mdis = measurable_disease(prepared.table)
     tps, adrss, adtrs = [], [], []
     for c in crits:
-        tp = derive_timepoint_response(les, c, errors=errors)
+        tp = derive_timepoint_response(prepared, c)
         if central_review is not None:
             acc = accepted_response(tp, central_review)
             if len(acc):

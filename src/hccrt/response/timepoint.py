@@ -35,6 +35,7 @@ With every lesion inside the area the localized criteria give exactly the non-lo
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -62,8 +63,26 @@ TIMEPOINT_COLUMNS: list[str] = [
 ]
 
 
+@dataclass(frozen=True)
+class PreparedLesions:
+    """A lesion table validated once (:func:`prepare_lesions`), reusable for several criteria."""
+
+    raw: pd.DataFrame
+    table: pd.DataFrame
+    issues: pd.DataFrame
+    errors: Literal["raise", "flag"]
+
+
+def prepare_lesions(
+    lesions: pd.DataFrame, errors: Literal["raise", "flag"] = "raise"
+) -> PreparedLesions:
+    """Validate a lesion table once (see :func:`hccrt.response.lesions.validate_lesions`)."""
+    table, issues = validate_lesions(lesions, errors)
+    return PreparedLesions(lesions, table, issues, errors)
+
+
 def derive_timepoint_response(
-    lesions: pd.DataFrame,
+    lesions: pd.DataFrame | PreparedLesions,
     criteria: str | Criteria = Criteria.RECIST11,
     *,
     rules: CriteriaRules | None = None,
@@ -71,14 +90,16 @@ def derive_timepoint_response(
 ) -> pd.DataFrame:
     """Overall response of every post-baseline assessment of every subject and reader.
 
-    ``lesions`` is the lesion table of :mod:`hccrt.response.lesions`. ``criteria`` names the
+    ``lesions`` is the lesion table of :mod:`hccrt.response.lesions` (or the result of
+    :func:`prepare_lesions`, whose ``errors`` mode then applies). ``criteria`` names the
     criteria set (``rules`` overrides its numeric rules). Returns one row per (subject,
     evaluator, post-baseline visit) with the columns of :data:`TIMEPOINT_COLUMNS`; ``reason``
     explains every NE and PD. With ``errors="flag"``, (subject, evaluator) pairs with bad input are
     kept as NE rows whose reason names the breach; with ``"raise"`` the breach raises InputError.
     """
     rules = rules if rules is not None else rules_for(criteria)
-    table, issues = validate_lesions(lesions, errors)
+    prep = lesions if isinstance(lesions, PreparedLesions) else prepare_lesions(lesions, errors)
+    table, issues, errors, lesions = prep.table, prep.issues, prep.errors, prep.raw
     table, more = _localized_checks(table, rules, errors)
     issues = pd.concat([issues, more], ignore_index=True) if len(more) else issues
     result = _timepoints(table, rules)
@@ -384,37 +405,33 @@ def _reasons(
     res: pd.DataFrame, reason: np.ndarray, no_disease: np.ndarray, new_unknown: np.ndarray,
     rules: CriteriaRules,
 ) -> np.ndarray:
-    """Human-readable reason of each NE and PD (empty otherwise)."""
+    """Reason of each NE and PD (empty otherwise); the numbers behind it are in the target
+    columns (target_sum, nadir, chg_nadir, pchg_nadir, target_assessed, target_expected)."""
     tr = res["target_response"].to_numpy(dtype=object)
     nt = res["nontarget_response"].to_numpy(dtype=object)
     ov = res["overall"].to_numpy(dtype=object)
     new = res["new_lesion"].to_numpy(dtype=object)
     label = "inside the treated area" if rules.localized else "at baseline"
-    rows = np.flatnonzero((ov == PD) | (ov == NE) | (reason != ""))
-    out = np.full(len(res), "", dtype=object)
-    if len(rows) == 0:
-        return out
-    tsum = res["target_sum"].to_numpy(dtype=float)
-    chg = res["chg_nadir"].to_numpy(dtype=float)
-    nad = res["nadir"].to_numpy(dtype=float)
-    ass = res["target_assessed"].to_numpy()
-    exp = res["target_expected"].to_numpy()
-    for i in rows:
-        parts = [reason[i]] if reason[i] else []
-        if tr[i] == PD:
-            parts.append(f"target sum {tsum[i]:.1f} mm, +{chg[i]:.1f} mm over nadir {nad[i]:.1f}")
-        if nt[i] == PD:
-            parts.append("unequivocal progression of non-target disease")
-        if new[i] == "Y":
-            parts.append("new lesion")
-        if ov[i] == NE:
-            if tr[i] == NE:
-                parts.append(f"target lesions assessed {ass[i]} of {exp[i]}")
-            if nt[i] == NE:
-                parts.append("non-target lesions not all assessed")
-            if new_unknown[i]:
-                parts.append("new lesion, position relative to the treated area unknown")
-        if no_disease[i]:
-            parts.append(f"no target or non-target lesion {label}")
-        out[i] = "; ".join(parts)
-    return out
+    texts = [
+        "lesion reappeared after complete response",
+        f"target sum >= {rules.pd_increase_pct:g} % over the nadir"
+        + (f" and >= {rules.pd_min_increase_mm:g} mm" if rules.pd_min_increase_mm else ""),
+        "unequivocal progression of non-target disease",
+        "new lesion",
+        "target lesions not all assessed",
+        "non-target lesions not all assessed",
+        "new lesion, position relative to the treated area unknown",
+        f"no target or non-target lesion {label}",
+    ]
+    is_ne = ov == NE
+    bits = [reason != "", tr == PD, nt == PD, new == "Y", is_ne & (tr == NE),
+            is_ne & (nt == NE), is_ne & new_unknown, no_disease]
+    combo = np.zeros(len(res), dtype=np.int64)
+    for i, b in enumerate(bits):
+        combo |= np.asarray(b, dtype=np.int64) << i
+    uniq, inv = np.unique(combo, return_inverse=True)
+    lookup = np.array(["; ".join(t for i, t in enumerate(texts) if u >> i & 1) for u in uniq]
+                      + [""], dtype=object)
+    out = lookup[inv] if len(uniq) else np.full(len(res), "", dtype=object)
+    keep = (ov == PD) | is_ne | (reason != "")
+    return np.where(keep, out, "").astype(object)
