@@ -107,6 +107,31 @@ def test_rmst_matches_r() -> None:
     assert_close(_col(out["contrasts"], "estimate")[:1], r["diff"][:1])
 
 
+def test_cif_matches_cmprsk() -> None:
+    r = load_ref("cuminc")["arm"]
+    out = _json(
+        [
+            "cif",
+            "--input",
+            TRIAL,
+            "--time",
+            "time",
+            "--event",
+            "cause",
+            "--group",
+            "arm",
+            "--times",
+            "100,365,700,2000",
+        ]
+    )
+    assert_close(_col(out["gray_test"], "statistic"), r["tests"]["stat"])
+    rows = {(x["group"], x["cause"], x["time"]): x["estimate"] for x in out["incidence"]}
+    i = r["tp_names"].index("SIRT 1")
+    assert_close(
+        [rows[("SIRT", 1, t)] for t in (100.0, 365.0, 700.0)], r["tp_est"][4 * i : 4 * i + 3]
+    )
+
+
 def test_rate_matches_binom_test(tmp_path: Path) -> None:
     path = tmp_path / "resp.csv"
     pd.DataFrame({"resp": [1] * 7 + [0] * 13}).to_csv(path, index=False)

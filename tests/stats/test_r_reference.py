@@ -15,6 +15,7 @@ import pytest
 
 from tests.stats.refdata import REF, load_ref
 from tests.stats.test_binomial import check_binom
+from tests.stats.test_competing import check_cuminc
 from tests.stats.test_cox import check_cox
 from tests.stats.test_km import check_km
 from tests.stats.test_logrank import check_logrank
@@ -26,6 +27,7 @@ CHECKS = {
     "rmst": check_rmst,
     "binom": check_binom,
     "cox": check_cox,
+    "cuminc": check_cuminc,
 }
 
 pytestmark = [

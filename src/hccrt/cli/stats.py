@@ -232,6 +232,34 @@ def rmst_cmd(
     _run(compute, as_json)
 
 
+@stats_app.command("cif")
+def cif_cmd(
+    input: Input,
+    time: TimeCol,
+    event: Annotated[
+        str, typer.Option("--event", help="Column with the cause (0 censored, 1, 2, ...).")
+    ],
+    group: GroupCol = None,
+    strata: StrataCol = None,
+    times: Annotated[
+        str | None, typer.Option("--times", help="Times to report, e.g. '6,12,24'.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cumulative incidence (Aalen-Johansen, exact ties) per cause, with Gray's test."""
+
+    def compute() -> dict[str, Any]:
+        df = _read(input, [time, event, group, strata])
+        res = stats.cumulative_incidence(time, event, group=group, strata=strata, data=df)
+        at = _floats(times, "times")
+        out: dict[str, Any] = {"incidence": res.at(at) if at else res.table}
+        if res.tests is not None:
+            out["gray_test"] = res.tests
+        return out
+
+    _run(compute, as_json)
+
+
 @stats_app.command("rate")
 def rate_cmd(
     input: Input,

@@ -1,11 +1,13 @@
 """Survival and response statistics for trial analysis, validated against R.
 
 Public interface (arrays, or a DataFrame passed as ``data=`` with column names):
-``kaplan_meier``, ``logrank``, ``rmst``, ``cox_ph``, ``clopper_pearson``
+``kaplan_meier``, ``logrank``, ``rmst``, ``cox_ph``, ``cumulative_incidence``,
+``clopper_pearson``
 (and ``wilson``, ``rate``).
 """
 
 from hccrt.stats.binomial import clopper_pearson, rate, wilson
+from hccrt.stats.competing import CumIncResult, cumulative_incidence
 from hccrt.stats.cox import CoxResult, cox_ph
 from hccrt.stats.km import KaplanMeierResult, kaplan_meier
 from hccrt.stats.logrank import LogrankResult, logrank, logrank_from_km
@@ -13,11 +15,13 @@ from hccrt.stats.rmst import RMSTResult, rmst, rmst_from_km
 
 __all__ = [
     "CoxResult",
+    "CumIncResult",
     "KaplanMeierResult",
     "LogrankResult",
     "RMSTResult",
     "clopper_pearson",
     "cox_ph",
+    "cumulative_incidence",
     "kaplan_meier",
     "logrank",
     "logrank_from_km",
