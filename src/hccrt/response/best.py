@@ -75,11 +75,25 @@ class BestResponseParams:
     before_new_therapy: bool = True
     sustained_cr_days: int = 365
 
+    @classmethod
+    def from_mapping(cls, values: dict[str, object]) -> BestResponseParams:
+        """Parameters from a protocol file's mapping; unknown keys are an InputError."""
+        if not isinstance(values, dict):
+            raise InputError("best response parameters", values, "a mapping of name: value")
+        known = set(cls.__dataclass_fields__)
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise InputError("best response parameter", unknown, f"one of {sorted(known)}")
+        return cls(**values)  # type: ignore[arg-type]
+
     def __post_init__(self) -> None:
         for name in ("sd_min_days", "confirmation_days", "max_ne_between", "sustained_cr_days"):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise InputError(name, v, "a whole number of days >= 0")
+        for name in ("sd_breaks_confirmation", "up_to_first_pd", "before_new_therapy"):
+            if not isinstance(getattr(self, name), bool):
+                raise InputError(name, getattr(self, name), "true or false")
         if self.reference not in ("randomization_date", "treatment_date"):
             raise InputError("reference", self.reference,
                              "'randomization_date' or 'treatment_date'")
