@@ -137,3 +137,10 @@ def test_reappearance_after_cr_rule_is_optional():
     assert overall(df) == ["CR", "PR"]
     rules = rules_for("recist11", reappearance_after_cr_is_pd=True)
     assert overall(df, rules=rules) == ["CR", "PD"]
+
+
+def test_incomplete_baseline_gives_ne_with_that_reason():
+    tp = derive_timepoint_response(visits([T("T1", 30), T("T2", None)], [T("T1", 10),
+                                                                        T("T2", 10)]))
+    assert tp["overall"].tolist() == ["NE"]
+    assert "baseline target measurements incomplete" in tp["reason"].item()

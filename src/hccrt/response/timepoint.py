@@ -308,7 +308,8 @@ def _timepoints(t: pd.DataFrame, rules: CriteriaRules) -> pd.DataFrame:
     partial = ~complete & ~t_pd  # a partial sum says nothing; a partial PD sum is kept
     for c in ("target_sum", "pchg_baseline", "chg_nadir", "pchg_nadir"):
         res.loc[partial, c] = np.nan
-    res["reason"] = _reasons(res, reason, no_disease, new_unknown, rules)
+    base_bad = has_t & ~base_ok[pair]
+    res["reason"] = _reasons(res, reason, no_disease, new_unknown, rules, base_bad)
     return res.loc[~is_base].reset_index(drop=True)
 
 
@@ -403,7 +404,7 @@ def _reappearance_after_cr(
 
 def _reasons(
     res: pd.DataFrame, reason: np.ndarray, no_disease: np.ndarray, new_unknown: np.ndarray,
-    rules: CriteriaRules,
+    rules: CriteriaRules, base_bad: np.ndarray,
 ) -> np.ndarray:
     """Reason of each NE and PD (empty otherwise); the numbers behind it are in the target
     columns (target_sum, nadir, chg_nadir, pchg_nadir, target_assessed, target_expected)."""
@@ -422,10 +423,11 @@ def _reasons(
         "non-target lesions not all assessed",
         "new lesion, position relative to the treated area unknown",
         f"no target or non-target lesion {label}",
+        "baseline target measurements incomplete or zero",
     ]
     is_ne = ov == NE
     bits = [reason != "", tr == PD, nt == PD, new == "Y", is_ne & (tr == NE),
-            is_ne & (nt == NE), is_ne & new_unknown, no_disease]
+            is_ne & (nt == NE), is_ne & new_unknown, no_disease, is_ne & base_bad]
     combo = np.zeros(len(res), dtype=np.int64)
     for i, b in enumerate(bits):
         combo |= np.asarray(b, dtype=np.int64) << i
