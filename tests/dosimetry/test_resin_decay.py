@@ -198,7 +198,7 @@ def test_decay_composes(t1, t2):
 @settings(max_examples=100, deadline=None)
 @given(st.floats(0.01, 19.9), st.sampled_from([3.0, 5.0, 7.0, 10.0, 15.0, 20.0]))
 def test_time_for_vial_round_trip(req, size):
-    stock = decay.GlassVialStock(calibration_time=CAL, shelf_life_h=1e5)
+    stock = decay.GlassVialStock(calibration_time=CAL, shelf_life_h=24 * 366)
     if req > size:
         with pytest.raises(InputError):
             decay.glass_time_for_vial(req, size, stock)

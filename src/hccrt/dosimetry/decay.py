@@ -40,7 +40,15 @@ from typing import Any
 import numpy as np
 from pydantic import Field, field_validator
 
-from hccrt.dosimetry._validate import FloatOrArray, StrictModel, aware, out, real, scalar
+from hccrt.dosimetry._validate import (
+    FloatOrArray,
+    StrictModel,
+    aware,
+    out,
+    quiet,
+    real,
+    scalar,
+)
 from hccrt.dosimetry.constants import Y90_HALF_LIFE_H
 from hccrt.errors import InputError
 
@@ -61,6 +69,9 @@ __all__ = [
     "time_for_activity",
 ]
 
+#: Upper bound of the usable windows (h): a year, far beyond any Y-90 label.
+_YEAR_H = 24.0 * 366
+
 #: Slack for floating-point rounding when comparing a deviation with its tolerance.
 _ROUNDING = 1e-12
 
@@ -68,6 +79,7 @@ _ROUNDING = 1e-12
 THERASPHERE_SIZES_GBQ: tuple[float, ...] = (3.0, 5.0, 7.0, 10.0, 15.0, 20.0)
 
 
+@quiet
 def decay_factor(elapsed_h: Any, half_life_h: Any = Y90_HALF_LIFE_H) -> FloatOrArray:
     """exp(-ln2 * t / T1/2); ``elapsed_h`` may be negative (correction back in time)."""
     t = real(elapsed_h, "elapsed_h")
@@ -83,6 +95,7 @@ def hours_between(start: datetime, end: datetime, *, start_field: str = "start",
     return (e - s).total_seconds() / 3600.0
 
 
+@quiet
 def activity_at_gbq(
     activity_gbq: Any, reference_time: datetime, time: datetime,
     half_life_h: float = Y90_HALF_LIFE_H,
@@ -103,7 +116,12 @@ def time_for_activity(
     a = scalar(target_activity_gbq, "target_activity_gbq", gt=0.0)
     th = scalar(half_life_h, "half_life_h", gt=0.0)
     aware(reference_time, "reference_time")
-    return reference_time + timedelta(hours=th / math.log(2.0) * math.log(a0 / a))
+    hours = th / math.log(2.0) * math.log(a0 / a)
+    try:
+        return reference_time + timedelta(hours=hours)
+    except OverflowError:
+        raise InputError("target_activity_gbq", a, "an activity reached within the calendar",
+                         f"{hours:.3g} h from the reference time") from None
 
 
 class GlassVialStock(StrictModel):
@@ -115,8 +133,8 @@ class GlassVialStock(StrictModel):
     """
 
     calibration_time: datetime
-    shelf_life_h: float = Field(gt=0.0)
-    earliest_use_before_calibration_h: float = Field(default=0.0, ge=0.0)
+    shelf_life_h: float = Field(gt=0.0, le=_YEAR_H)
+    earliest_use_before_calibration_h: float = Field(default=0.0, ge=0.0, le=_YEAR_H)
     sizes_gbq: tuple[float, ...] = THERASPHERE_SIZES_GBQ
     spheres_per_gbq_at_calibration: float = Field(default=4.0e5, gt=0.0)
 
@@ -247,8 +265,8 @@ class ResinVial(StrictModel):
     activity_gbq: float = Field(default=3.0, gt=0.0)
     calibration_time: datetime
     volume_ml: float = Field(default=5.0, gt=0.0)
-    shelf_life_h: float = Field(gt=0.0)
-    earliest_use_before_calibration_h: float = Field(default=0.0, ge=0.0)
+    shelf_life_h: float = Field(gt=0.0, le=_YEAR_H)
+    earliest_use_before_calibration_h: float = Field(default=0.0, ge=0.0, le=_YEAR_H)
 
     @field_validator("calibration_time")
     @classmethod

@@ -27,7 +27,7 @@ from typing import Literal
 from pydantic import Field, model_validator
 
 from hccrt.clinical.body import bsa as body_surface_area
-from hccrt.dosimetry._validate import StrictModel, real
+from hccrt.dosimetry._validate import StrictModel, scalar
 from hccrt.dosimetry.checks import CheckResult
 from hccrt.errors import InputError
 
@@ -162,8 +162,8 @@ def haic_doses(
     if bsa_m2 is not None:
         if height_cm is not None or weight_kg is not None:
             raise InputError("bsa_m2", bsa_m2, "either bsa_m2 or height_cm and weight_kg")
-        bsa = float(real(bsa_m2, "bsa_m2", gt=0.3, le=4.0,
-                         allowed="a body surface area in (0.3, 4] m2"))
+        bsa = scalar(bsa_m2, "bsa_m2", gt=0.3, le=4.0,
+                     allowed="a body surface area in (0.3, 4] m2")
         method = "given"
     else:
         if height_cm is None or weight_kg is None:

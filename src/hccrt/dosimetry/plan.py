@@ -33,7 +33,7 @@ from pydantic import Field, model_validator
 import hccrt
 from hccrt.clinical.body import bsa as body_surface_area
 from hccrt.dosimetry import resin, y90
-from hccrt.dosimetry._validate import StrictModel, real
+from hccrt.dosimetry._validate import StrictModel, scalar
 from hccrt.dosimetry.constants import Y90Constants
 from hccrt.errors import InputError
 
@@ -278,7 +278,7 @@ class Y90Plan(StrictModel):
 
     def at_activity(self, activity_gbq: float) -> Y90Result:
         """Doses for another activity reaching the patient (e.g. the delivered activity)."""
-        a = float(real(activity_gbq, "activity_gbq", ge=0.0))
+        a = scalar(activity_gbq, "activity_gbq", ge=0.0)
         partition = self.result.dose_model == "partition"
         r = self.result
         return _doses(self.inputs, self.constants, a, partition, r.formula,
@@ -324,9 +324,9 @@ def untreated_nontumoral_fraction(
     et al., EJNMMI 2022;49:1682, Table 2 footnote: reserve >= 30 %), DOSISPHERE-01 and the
     rescue protocol.
     """
-    total = float(real(nontumoral_liver_volume_ml, "nontumoral_liver_volume_ml", gt=0.0))
-    treated = float(real(treated_nontumoral_volume_ml, "treated_nontumoral_volume_ml",
-                             ge=0.0))
+    total = scalar(nontumoral_liver_volume_ml, "nontumoral_liver_volume_ml", gt=0.0)
+    treated = scalar(treated_nontumoral_volume_ml, "treated_nontumoral_volume_ml",
+                     ge=0.0)
     if treated > total:
         raise InputError("treated_nontumoral_volume_ml", treated,
                          f"at most the non-tumoral liver volume ({total:g} mL)")
@@ -355,7 +355,7 @@ def delivery_report(plan: Y90Plan, delivered_activity_gbq: float) -> DeliveryRep
     with the plan and recompute the doses with the plan's own model and constants."""
     if not isinstance(plan, Y90Plan):
         raise InputError("plan", type(plan).__name__, "a Y90Plan")
-    delivered = float(real(delivered_activity_gbq, "delivered_activity_gbq", ge=0.0, le=1e3))
+    delivered = scalar(delivered_activity_gbq, "delivered_activity_gbq", ge=0.0, le=1e3)
     prescribed = plan.result.activity_gbq
     if prescribed <= 0:
         raise InputError("plan", plan.inputs.territory, "a plan with a prescribed activity > 0",

@@ -37,7 +37,15 @@ from typing import Any, Literal
 import numpy as np
 from pydantic import Field, field_validator
 
-from hccrt.dosimetry._validate import FloatOrArray, StrictModel, broadcast, out, quiet, real
+from hccrt.dosimetry._validate import (
+    FloatOrArray,
+    StrictModel,
+    broadcast,
+    out,
+    quiet,
+    real,
+    scalar,
+)
 from hccrt.dosimetry.checks import CheckResult, Window
 from hccrt.errors import InputError
 
@@ -132,7 +140,7 @@ def check_sbrt_prescription(
     alpha_beta: AlphaBeta | None = None,
 ) -> list[CheckResult]:
     """Check a prescription against a protocol; report BED10 and EQD2 of the tumour too."""
-    d = float(real(total_dose_gy, "total_dose_gy", gt=0.0))
+    d = scalar(total_dose_gy, "total_dose_gy", gt=0.0)
     n = int(_fractions(fractions))
     ab = alpha_beta or AlphaBeta()
     per = d / n
@@ -247,7 +255,7 @@ def convert_constraint(constraint: OarConstraint, fractions: int,
     treats the mean as a uniform dose, an approximation the source text records.
     """
     n = int(_fractions(fractions))
-    ab = float(real(alpha_beta_gy, "alpha_beta_gy", gt=0.0))
+    ab = scalar(alpha_beta_gy, "alpha_beta_gy", gt=0.0)
     if constraint.unit != "Gy":
         raise InputError("constraint.key", constraint.key, "a dose key (Dmax, Dmean, D<v>cc)")
     bed = float(bed_gy(constraint.limit, constraint.fractions, ab))

@@ -44,7 +44,7 @@ from typing import Any
 
 import numpy as np
 
-from hccrt.dosimetry._validate import FloatOrArray, broadcast, out, quiet, real
+from hccrt.dosimetry._validate import FloatOrArray, broadcast, out, quiet, real, scalar
 from hccrt.errors import InputError
 
 __all__ = [
@@ -345,10 +345,10 @@ def multicompartment_doses_gy(
     ``relative_uptake`` r_i is each compartment's MAA count density relative to a reference
     (normal liver = 1 by convention). D_i = K A (1 - LSF) r_i / sum_j r_j M_j.
     """
-    a = float(real(activity_gbq, "activity_gbq", ge=0.0))
+    a = scalar(activity_gbq, "activity_gbq", ge=0.0)
     m, r = _compartments(masses_kg, relative_uptake)
-    f = float(real(lsf, "lsf", **_LSF))
-    ml = float(real(lung_mass_kg, "lung_mass_kg", **_POS))
+    f = scalar(lsf, "lsf", **_LSF)
+    ml = scalar(lung_mass_kg, "lung_mass_kg", **_POS)
     k = float(_k(dose_constant_gy_kg_per_gbq))
     doses = k * a * (1.0 - f) * r / float(np.sum(r * m))
     return np.asarray(out(doses, doses)), float(out(k * a * f / ml, 0.0))
@@ -367,7 +367,7 @@ def multicompartment_activity_gbq(
 
     A = D_i sum_j r_j M_j / (K (1 - LSF) r_i).
     """
-    d = float(real(target_dose_gy, "target_dose_gy", **_POS))
+    d = scalar(target_dose_gy, "target_dose_gy", **_POS)
     m, r = _compartments(masses_kg, relative_uptake)
     if isinstance(compartment, bool) or not isinstance(compartment, int | np.integer) or not (
         0 <= compartment < m.size
@@ -378,6 +378,6 @@ def multicompartment_activity_gbq(
             "compartment", compartment, "a compartment with uptake > 0",
             "a compartment without uptake cannot be driven to a dose",
         )
-    f = float(real(lsf, "lsf", **_LSF))
+    f = scalar(lsf, "lsf", **_LSF)
     k = float(_k(dose_constant_gy_kg_per_gbq))
     return float(out(d * float(np.sum(r * m)) / (k * (1.0 - f) * float(r[compartment])), 0.0))
