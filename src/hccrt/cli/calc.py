@@ -620,13 +620,18 @@ class _Table:
         self.n = len(df)
         self.cols = {c.strip().lower(): c for c in df.columns}
         self.errors: list[list[str]] = [[] for _ in range(self.n)]
+        self._raw: dict[str, pd.Series] = {}
 
     def raw(self, name: str) -> pd.Series | None:
+        """Column as stripped strings, <NA> where empty; None when the table has no such column."""
+        if name in self._raw:
+            return self._raw[name]
         col = self.cols.get(name)
         if col is None:
             return None
         s = self.df[col].astype("string").str.strip()
-        return s.mask(s == "")
+        self._raw[name] = s.mask(s == "")
+        return self._raw[name]
 
     def _map_unique(self, name: str, series: pd.Series, parse: Callable[[str], Any]) -> pd.Series:
         """Parse each distinct cell once with the core's scalar validator; errors per row.
@@ -813,54 +818,41 @@ def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = No
             "couinaud_contiguous",
         )
     }
+    # each distinct input is evaluated once: tumour burden per distinct nodule text, stages per
+    # distinct (burden, ECOG, class, liver function, flags); the rules use only count + largest
+    burden_cache: dict[tuple[Any, ...], tuple[tuple[int, float] | None, str | None]] = {}
+    stage_cache: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[str, ...]]] = {}
+    segment_cache: dict[str, tuple[bool | None, tuple[str, ...]]] = {}
     step = max(1, n // 100)
     for i in range(n):
         if progress and i % step == 0:
             progress(i)
         errs = t.errors[i]
-        burden: dict[str, Any] | None = None
-        try:
-            if nod[i] is not None:
-                burden = {"nodules": _floats(nod[i], "nodules")}
-            elif n_nod[i] is not None:
-                burden = {
-                    "n_nodules": _int(n_nod[i], "n_nodules"),
-                    "largest_cm": _float(largest[i], "largest_cm"),
-                }
-            ps = None if ecog[i] is None else _int(ecog[i], "ecog")
-        except HccrtError as exc:
-            errs.append(str(exc))
-            burden = None
-        if burden is not None:
-            flags = {
-                "macrovascular_invasion": mvi[i],
-                "extrahepatic_spread": ehs[i],
-            }
-            cols["milan"][i] = _attempt(errs, staging.milan, **burden, **flags)
-            u7 = _attempt(errs, staging.up_to_seven, **burden, **flags)
-            if u7 is not None:
-                cols["up_to_seven_total"][i] = u7.total
-                cols["up_to_seven"][i] = u7.within
-            cls = cp_list[i]
-            lf_i = lf[i]
-            if ps is not None and (cls is not None or lf_i is not None):
-                result = _attempt(
-                    errs,
-                    staging.bclc,
-                    **burden,
-                    ecog=ps,
-                    child_pugh_class=cls,
-                    liver_function=lf_i,
-                    **flags,
-                )
-                cols["bclc"][i] = None if result is None else result.stage
-            if ps is not None and cls is not None:
-                result = _attempt(
-                    errs, staging.cnlc, **burden, ecog=ps, child_pugh_class=cls, **flags
-                )
-                cols["cnlc"][i] = None if result is None else result.stage
         if segs[i] is not None:
-            cols["couinaud_contiguous"][i] = _attempt(errs, staging.couinaud_contiguous, segs[i])
+            if segs[i] not in segment_cache:
+                segment_errors: list[str] = []
+                segment_cache[segs[i]] = (
+                    _attempt(segment_errors, staging.couinaud_contiguous, segs[i]),
+                    tuple(segment_errors),
+                )
+            cols["couinaud_contiguous"][i], segment_error = segment_cache[segs[i]]
+            errs.extend(segment_error)
+        raw_key = (nod[i], None, None) if nod[i] is not None else (None, n_nod[i], largest[i])
+        if raw_key == (None, None, None):
+            continue
+        if raw_key not in burden_cache:
+            burden_cache[raw_key] = _burden_of(*raw_key)
+        burden, error = burden_cache[raw_key]
+        if burden is None:
+            errs.append(str(error))
+            continue
+        key = (burden, ecog[i], cp_list[i], lf[i], mvi[i], ehs[i])
+        if key not in stage_cache:
+            stage_cache[key] = _stage(*key)
+        values, stage_errors = stage_cache[key]
+        for column, value in values.items():
+            cols[column][i] = value
+        errs.extend(stage_errors)
     for key, values in cols.items():
         out[key] = values
     _ctcae_columns(t, out)
@@ -964,6 +956,55 @@ def _ctcae_rows(t: _Table, long: pd.DataFrame, first_error: str) -> pd.DataFrame
         grades.append(None if result is None else result.grade)
         reasons.append("invalid input (see calc_errors)" if result is None else result.reason)
     return pd.DataFrame({"ctcae_grade": pd.array(grades, dtype="Int64"), "ctcae_reason": reasons})
+
+
+def _burden_of(
+    nodules: str | None, n_nodules: str | None, largest_cm: str | None
+) -> tuple[tuple[int, float] | None, str | None]:
+    """(count, largest) from the nodule text or count/largest cells, or (None, error)."""
+    try:
+        if nodules is not None:
+            return staging.tumour_burden(_floats(nodules, "nodules")), None
+        return staging.tumour_burden(
+            n_nodules=_int(n_nodules, "n_nodules"), largest_cm=_float(largest_cm, "largest_cm")
+        ), None
+    except HccrtError as exc:
+        return None, str(exc)
+
+
+def _stage(
+    burden: tuple[int, float],
+    ecog: str | None,
+    cls: str | None,
+    liver_function: str | None,
+    mvi: bool,
+    ehs: bool,
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Milan, up-to-seven, BCLC and CNLC for one distinct set of staging inputs."""
+    errors: list[str] = []
+    tumour = {"n_nodules": burden[0], "largest_cm": burden[1]}
+    flags = {"macrovascular_invasion": mvi, "extrahepatic_spread": ehs}
+    values: dict[str, Any] = {"milan": _attempt(errors, staging.milan, **tumour, **flags)}
+    u7 = _attempt(errors, staging.up_to_seven, **tumour, **flags)
+    if u7 is not None:
+        values["up_to_seven_total"] = u7.total
+        values["up_to_seven"] = u7.within
+    ps = None if ecog is None else _attempt(errors, _int, ecog, "ecog")
+    if ps is not None and (cls is not None or liver_function is not None):
+        result = _attempt(
+            errors,
+            staging.bclc,
+            **tumour,
+            ecog=ps,
+            child_pugh_class=cls,
+            liver_function=liver_function,
+            **flags,
+        )
+        values["bclc"] = None if result is None else result.stage
+    if ps is not None and cls is not None:
+        result = _attempt(errors, staging.cnlc, **tumour, ecog=ps, child_pugh_class=cls, **flags)
+        values["cnlc"] = None if result is None else result.stage
+    return values, tuple(errors)
 
 
 def _attempt(errors: list[str], compute: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
