@@ -261,3 +261,23 @@ def test_tumour_burden_forms_agree(sizes: list[float]) -> None:
 def test_couinaud_only_raises_input_error(segments) -> None:  # type: ignore[no-untyped-def]
     with contextlib.suppress(InputError):
         couinaud_contiguous(segments)
+
+
+@pytest.mark.parametrize(
+    ("name", "segments"),
+    [
+        ("right hemiliver / right hepatectomy", [5, 6, 7, 8]),
+        ("left hemiliver / left hepatectomy", [2, 3, 4]),
+        ("right anterior section", [5, 8]),
+        ("right posterior section", [6, 7]),
+        ("left lateral section", [2, 3]),
+        ("right trisection (4-8)", [4, 5, 6, 7, 8]),
+        ("left trisection (2-5, 8)", [2, 3, 4, 5, 8]),
+        ("right hepatectomy extended to segment 1", [1, 5, 6, 7, 8]),
+        ("left hepatectomy extended to segment 1", [1, 2, 3, 4]),
+    ],
+)
+def test_brisbane_2000_resections_are_contiguous(name: str, segments: list[int]) -> None:
+    # IHPBA Brisbane 2000 terminology (Strasberg SM, HPB 2000;2:333-9): every named anatomical
+    # resection removes one connected part of the liver, so its segments must be contiguous
+    assert couinaud_contiguous(segments) is True, name
