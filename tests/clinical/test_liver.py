@@ -419,3 +419,11 @@ def test_class_and_malbi_arrays_follow_the_published_cutoffs() -> None:
 def test_ascites_and_encephalopathy_points() -> None:
     assert [liver.ascites_points(a) for a in ("absent", "mild", "refractory")] == [1, 2, 3]
     assert [liver.encephalopathy_points(e) for e in ("none", "grade 2", "grade 4")] == [1, 2, 3]
+
+
+def test_albumin_in_g_dl_given_where_g_l_expected_is_refused() -> None:
+    # ALBI takes g/L: a bare 3.5 would be 0.35 g/dL, below the 0.5 g/dL plausibility bound
+    with pytest.raises(InputError) as err:
+        albi(10, 3.5)
+    assert err.value.field == "albumin"
+    assert albi(10, 5.1).grade == 3  # 0.51 g/dL: implausible clinically but above the bound

@@ -7,8 +7,8 @@ each parameter's description). Quantities in other units are converted with
 raises :class:`hccrt.errors.InputError` naming the field.
 
 Plausibility bounds (to catch unit mix-ups, not to define disease): bilirubin 0 < x <= 100
-mg/dL, albumin 0 < x <= 10 g/dL, INR 0 < x <= 20, creatinine 0 < x <= 30 mg/dL, sodium
-90-200 mmol/L.
+mg/dL, albumin 0.5 < x <= 10 g/dL (so an albumin in g/dL typed where g/L is expected, e.g.
+3.5 "g/L", is refused), INR 0 < x <= 20, creatinine 0 < x <= 30 mg/dL, sodium 90-200 mmol/L.
 
 Sources and variants
 --------------------
@@ -128,7 +128,7 @@ _ENCEPHALOPATHY_ALIASES = {
 
 _BOUNDS_CONVENTIONAL = {
     "bilirubin": (0.0, 100.0, "mg/dL"),
-    "albumin": (0.0, 10.0, "g/dL"),
+    "albumin": (0.5, 10.0, "g/dL"),
     "inr": (0.0, 20.0, "1"),
     "creatinine": (0.0, 30.0, "mg/dL"),
 }

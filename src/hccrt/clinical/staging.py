@@ -47,7 +47,10 @@ Sources and explicit rules
   8     1, 4, 5, 7
   ====  ==========================================================================
 
-  Segments meeting only along an edge or a point (5-7, 6-8) are not adjacent. Segments 4a
+  Segments meeting only along an edge or a point (5-7, 6-8) are not adjacent. Check: every
+  named anatomical resection of the Brisbane 2000 terminology (Strasberg SM, HPB
+  2000;2:333-9: sections, hemilivers, trisections, with or without segment 1) is contiguous
+  in this graph. Segments 4a
   and 4b are accepted as ``"4a"``/``"4b"`` and treated as segment 4. A different graph may be
   passed as ``adjacency``.
 """
