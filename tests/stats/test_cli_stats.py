@@ -132,6 +132,16 @@ def test_cif_matches_cmprsk() -> None:
     )
 
 
+def test_roc_matches_proc() -> None:
+    r = load_ref("roc")["dose"]
+    out = _json(
+        ["roc", "--input", TRIAL, "--event", "response", "--marker", "dose", "--n-boot", "0"]
+    )
+    a = out["auc"][0]
+    assert_close([a["lower"], a["auc"], a["upper"]], r["ci"])
+    assert_close(out["youden"][0]["threshold"], r["best_threshold"])
+
+
 def test_rate_matches_binom_test(tmp_path: Path) -> None:
     path = tmp_path / "resp.csv"
     pd.DataFrame({"resp": [1] * 7 + [0] * 13}).to_csv(path, index=False)

@@ -20,6 +20,7 @@ from tests.stats.test_cox import check_cox
 from tests.stats.test_km import check_km
 from tests.stats.test_logrank import check_logrank
 from tests.stats.test_rmst import check_rmst
+from tests.stats.test_roc import check_roc
 
 CHECKS = {
     "km": check_km,
@@ -28,6 +29,7 @@ CHECKS = {
     "binom": check_binom,
     "cox": check_cox,
     "cuminc": check_cuminc,
+    "roc": check_roc,
 }
 
 pytestmark = [

@@ -279,3 +279,40 @@ def rate_cmd(
         return {"rates": stats.rate(event, group=group, data=df, method=method, p0=p0)}
 
     _run(compute, as_json)
+
+
+@stats_app.command("roc")
+def roc_cmd(
+    input: Input,
+    event: Annotated[str, typer.Option("--event", help="Column with the 0/1 outcome.")],
+    marker: Annotated[
+        str, typer.Option("--marker", help="Column with the predictor, e.g. tumour dose.")
+    ],
+    n_boot: Annotated[
+        int, typer.Option("--n-boot", help="Bootstrap resamples for the Youden CI.")
+    ] = 2000,
+    seed: Annotated[int, typer.Option(help="Random seed of the bootstrap.")] = 20261122,
+    time: Annotated[str | None, typer.Option("--time", help="Not used by ROC.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """ROC: AUC with DeLong CI; Youden-optimal threshold with a bootstrap CI (as pROC)."""
+
+    def compute() -> dict[str, Any]:
+        df = _read(input, [event, marker])
+        res = stats.roc(event, marker, data=df, n_boot=n_boot, seed=seed)
+        auc = pd.DataFrame(
+            [
+                {
+                    "auc": res.auc,
+                    "se": res.auc_se,
+                    "lower": res.auc_lower,
+                    "upper": res.auc_upper,
+                    "direction": res.direction,
+                    "cases": res.n_cases,
+                    "controls": res.n_controls,
+                }
+            ]
+        )
+        return {"auc": auc, "youden": pd.DataFrame([res.youden])}
+
+    _run(compute, as_json)

@@ -2,7 +2,7 @@
 
 Public interface (arrays, or a DataFrame passed as ``data=`` with column names):
 ``kaplan_meier``, ``logrank``, ``rmst``, ``cox_ph``, ``cumulative_incidence``,
-``clopper_pearson``
+``clopper_pearson``, ``roc``
 (and ``wilson``, ``rate``).
 """
 
@@ -12,6 +12,7 @@ from hccrt.stats.cox import CoxResult, cox_ph
 from hccrt.stats.km import KaplanMeierResult, kaplan_meier
 from hccrt.stats.logrank import LogrankResult, logrank, logrank_from_km
 from hccrt.stats.rmst import RMSTResult, rmst, rmst_from_km
+from hccrt.stats.roc import RocResult, roc
 
 __all__ = [
     "CoxResult",
@@ -19,6 +20,7 @@ __all__ = [
     "KaplanMeierResult",
     "LogrankResult",
     "RMSTResult",
+    "RocResult",
     "clopper_pearson",
     "cox_ph",
     "cumulative_incidence",
@@ -28,5 +30,6 @@ __all__ = [
     "rate",
     "rmst",
     "rmst_from_km",
+    "roc",
     "wilson",
 ]
