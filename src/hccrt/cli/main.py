@@ -10,7 +10,9 @@ from hccrt.cli.design import design_app
 from hccrt.cli.plan import plan_app
 from hccrt.cli.protocols import protocols_app
 from hccrt.cli.response import response_app
+from hccrt.cli.screen import screen
 from hccrt.cli.serve import db_app, demo, serve
+from hccrt.cli.simulate import simulate_command
 from hccrt.cli.stats import stats_app
 
 app = typer.Typer(
@@ -41,8 +43,10 @@ app.command("demo")(demo)
 app.command("serve")(serve)
 app.add_typer(db_app, name="db")
 app.add_typer(protocols_app, name="protocols")
+app.command("simulate")(simulate_command)
 app.add_typer(calc_app, name="calc")
 app.add_typer(plan_app, name="plan")
 app.add_typer(response_app, name="response")
 app.add_typer(stats_app, name="stats")
+app.command("screen")(screen)
 app.add_typer(design_app, name="design")

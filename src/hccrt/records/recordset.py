@@ -2,7 +2,8 @@
 
 A RecordSet is plain data: a mapping of domain code to a :class:`pandas.DataFrame` whose columns
 are the domain's SDTM variables (:mod:`hccrt.records.schema`). Char variables are held as text
-(missing = NaN), Num variables as float64. :meth:`RecordSet.issues` lists every problem found;
+(object dtype, missing = None), Num variables as float64. :meth:`RecordSet.issues` lists every
+problem found;
 :meth:`RecordSet.validate` raises :class:`RecordError` (an :class:`~hccrt.errors.InputError`)
 naming the table, column, row, value and what is allowed.
 
@@ -110,15 +111,31 @@ def _text_value(v: Any) -> Any:
 
 
 def _text(series: pd.Series) -> pd.Series:
-    """A column as text with NaN for missing; integral numbers written without '.0'."""
-    return pd.Series([_text_value(v) for v in series], index=series.index, dtype="str")
+    """A column as text (object dtype, None for missing); integral numbers without '.0'."""
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind in ("string", "empty"):
+        obj = series.astype(object)
+        keep = obj.notna()
+        if "" in set(pd.unique(obj.to_numpy())):
+            keep &= obj != ""
+        return obj.where(keep, None)
+    if kind in ("floating", "integer") and series.dtype != object:
+        arr = series.to_numpy(dtype=float, na_value=np.nan)
+        fin = np.isfinite(arr)
+        integral = fin & (arr == np.round(arr))
+        txt = arr.astype(str).astype(object)
+        txt[integral] = arr[integral].astype(np.int64).astype(str)
+        txt[~fin] = None
+        return pd.Series(txt, index=series.index, dtype=object)
+    return pd.Series([_text_value(v) for v in series], index=series.index, dtype=object)
 
 
 def coerce_table(code: str, df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` in the canonical in-memory form of domain ``code``.
 
     Columns in SDTMIG order (unknown columns kept at the end, so validation can report them);
-    Char as text with NaN for missing, Num as float64. A Num value that is not a number raises
+    Char as text (object dtype) with None for missing, Num as float64. A Num value that is not a
+    number raises
     :class:`RecordError` naming the row.
     """
     dom = DOMAINS.get(code)
@@ -133,10 +150,14 @@ def coerce_table(code: str, df: pd.DataFrame) -> pd.DataFrame:
             out[col] = _text(out[col])
         else:
             raw = out[col]
+            if raw.dtype.kind in "fiub":
+                out[col] = raw.astype("float64")
+                continue
             num = pd.to_numeric(raw, errors="coerce")
-            bad = num.isna() & raw.notna() & (raw.astype("str").str.strip() != "")
-            for i in np.flatnonzero(bad.to_numpy())[:20]:
-                issues.append(Issue(code, col, int(i), raw.iloc[i], "a number"))
+            suspect = np.flatnonzero((num.isna() & raw.notna()).to_numpy())
+            bad = [int(i) for i in suspect if str(raw.iloc[i]).strip() != ""]
+            for i in bad[:20]:
+                issues.append(Issue(code, col, i, raw.iloc[i], "a number"))
             out[col] = num.astype("float64")
     if issues:
         raise RecordError(issues)
@@ -263,7 +284,8 @@ def _check_table(dom: Domain, df: pd.DataFrame, subjects: set[str], limit: int) 
                                  "one of " + ", ".join(var.codelist)))
         if var.name.endswith("DTC"):
             txt = col.dropna()
-            ok = txt.map(is_iso8601)
+            verdict = {u: is_iso8601(u) for u in pd.unique(txt)}
+            ok = txt.map(verdict)
             bad_idx = txt.index[~ok.astype(bool)]
             for i in bad_idx[:limit]:
                 out.append(Issue(code, var.name, int(i), col.loc[i],
@@ -294,7 +316,8 @@ def _check_table(dom: Domain, df: pd.DataFrame, subjects: set[str], limit: int) 
 
 def _unit_ok(unit: Any, allowed: tuple[str, ...]) -> bool:
     if not isinstance(unit, str):
-        return "" in allowed or not allowed
+        # no unit: allowed for text results and for unitless ratios (INR, "1")
+        return "" in allowed or "1" in allowed or not allowed
     if unit in allowed:
         return True
     try:

@@ -161,6 +161,7 @@ EVAL = ("INVESTIGATOR", "INDEPENDENT ASSESSOR", "ADJUDICATOR", "SPONSOR")
 ROUTE = ("INTRA-ARTERIAL", "INTRAVENOUS", "ORAL", "SUBCUTANEOUS", "EXTERNAL BEAM", "OTHER")
 EXDOSU = ("GBq", "MBq", "Gy", "mg", "mg/m2", "mg/kg", "mL", "AUC")
 EXDOSFRM = ("MICROSPHERE", "RADIATION", "INJECTION", "SOLUTION", "TABLET", "CAPSULE")
+EXDOSFRQ = ("ONCE", "QD", "BID", "Q3W", "Q4W", "QOD")
 SUBSEQUENT_REASONS = (
     "PROGRESSIVE DISEASE", "RESIDUAL TUMOUR", "CURATIVE CONVERSION", "NEW LESION",
     "TOXICITY", "PATIENT PREFERENCE", "OTHER",
@@ -398,12 +399,13 @@ EX = Domain("EX", "Exposure", "interventions", (
     *_ident("EX"), *_grp("EX", "GRPID", "REFID", "SPID", "LNKID"),
     _v("EXTRT", "Name of Treatment", core="Req"),
     _v("EXCAT", "Category of Treatment", codelist=("Y-90 RADIOEMBOLIZATION", "SBRT", "HAIC",
-                                                   "SYSTEMIC THERAPY", "IMMUNOTHERAPY")),
+                                                   "SYSTEMIC THERAPY", "IMMUNOTHERAPY",
+                                                   "RADIOTHERAPY")),
     _v("EXDOSE", "Dose", "Num", "Exp"),
     _v("EXDOSTXT", "Dose Description"),
     _v("EXDOSU", "Dose Units", core="Exp", codelist=EXDOSU),
     _v("EXDOSFRM", "Dose Form", core="Exp", codelist=EXDOSFRM),
-    _v("EXDOSFRQ", "Dosing Frequency per Interval"),
+    _v("EXDOSFRQ", "Dosing Frequency per Interval", codelist=EXDOSFRQ),
     _v("EXROUTE", "Route of Administration", codelist=ROUTE),
     _v("EXLOC", "Location of Dose Administration"),
     _v("EXLAT", "Laterality", codelist=("LEFT", "RIGHT", "BILATERAL")),
