@@ -427,3 +427,116 @@ def test_albumin_in_g_dl_given_where_g_l_expected_is_refused() -> None:
         albi(10, 3.5)
     assert err.value.field == "albumin"
     assert albi(10, 5.1).grade == 3  # 0.51 g/dL: implausible clinically but above the bound
+
+
+# --- differential tests ---------------------------------------------------------------------
+# (1) the vectorized *_array functions used by `calc table` equal the scalar functions;
+# (2) MELD-Na and MELD 3.0 equal an independent transcription of the CU Anschutz SAS macro
+#     ``meld.sas`` (CU-Anschutz-DOS-CORP/sas-macros, commit 0c63df3, options meldNaAlways=0 and
+#     cap=1, i.e. OPTN policy), which implements OPTN policy 9.1.D and Kim 2021.
+
+
+def _sas_round(x: float, unit: float = 1.0) -> float:
+    # SAS ROUND(x, unit): to the nearest multiple of unit, halves away from zero
+    return math.floor(x / unit + 0.5 + 1e-9) * unit
+
+
+def _sas_meld(bili, sodium, inr, scr, albumin, female, age, dialysis):  # type: ignore[no-untyped-def]
+    bili_m = max(bili, 1.0)
+    inr_m = max(inr, 1.0)
+    scr_m = 4.0 if (scr > 4 or dialysis) else max(scr, 1.0)
+    na_m = min(max(sodium, 125.0), 137.0)
+    meld_ = (
+        _sas_round(
+            0.957 * math.log(scr_m) + 0.378 * math.log(bili_m) + 1.120 * math.log(inr_m) + 0.643,
+            0.1,
+        )
+        * 10
+    )
+    meld_ = round(meld_, 6)
+    if meld_ > 11:
+        meld_na_ = _sas_round(meld_ + 1.32 * (137 - na_m) - 0.033 * meld_ * (137 - na_m))
+    else:
+        meld_na_ = meld_
+    scr3 = 3.0 if (scr > 3 or dialysis) else max(scr, 1.0)
+    alb = min(max(albumin, 1.5), 3.5)
+    adult = 1 if age >= 18 else 0
+    meld3_ = _sas_round(
+        1.33 * female * adult
+        + 4.56 * math.log(bili_m)
+        + 0.82 * (137 - na_m)
+        - 0.24 * (137 - na_m) * math.log(bili_m)
+        + 9.09 * math.log(inr_m)
+        + 11.14 * math.log(scr3)
+        + 1.85 * (3.5 - alb)
+        - 1.83 * (3.5 - alb) * math.log(scr3)
+        - 1.33 * adult
+        + 7.33
+    )
+    return tuple(min(max(v, 6), 40) for v in (meld_, meld_na_, meld3_))
+
+
+_lab_values = {
+    "bili": st.floats(0.1, 60),
+    "inr": st.floats(0.5, 8),
+    "scr": st.floats(0.2, 12),
+    "na": st.floats(100, 160),
+    "alb": st.floats(0.6, 6),
+}
+
+
+@given(
+    **_lab_values,
+    female=st.booleans(),
+    age=st.floats(12, 100),
+    dialysis=st.booleans(),
+)
+def test_meld_family_equals_sas_macro_transcription(bili, inr, scr, na, alb, female, age, dialysis):  # type: ignore[no-untyped-def]
+    expected = _sas_meld(bili, na, inr, scr, alb, int(female), age, dialysis)
+    sex = "female" if female else "male"
+    got = (
+        meld(bili, inr, scr, dialysis=dialysis),
+        meld_na(bili, inr, scr, na, dialysis=dialysis),
+        meld3(bili, inr, scr, na, alb, sex=sex, age=age, dialysis=dialysis),
+    )
+    # a score may differ by 1 only when the unrounded value sits within 1e-6 of a .5 tie
+    assert all(abs(g - e) <= 1 for g, e in zip(got, expected, strict=True))
+    assert sum(g != e for g, e in zip(got, expected, strict=True)) == 0 or _near_tie(bili, inr, scr)
+
+
+def _near_tie(bili: float, inr: float, scr: float) -> bool:
+    mi = 0.957 * math.log(min(max(scr, 1), 4)) + 0.378 * math.log(max(bili, 1))
+    mi += 1.120 * math.log(max(inr, 1)) + 0.643
+    return abs((mi * 10) % 1 - 0.5) < 1e-6
+
+
+@given(
+    st.lists(
+        st.tuples(*_lab_values.values(), st.booleans(), st.booleans()), min_size=1, max_size=20
+    )
+)
+def test_arrays_equal_scalar_functions(rows) -> None:  # type: ignore[no-untyped-def]
+    b, i, c, na, a, fem, dia = (np.array(col) for col in zip(*rows, strict=True))
+    np.testing.assert_array_equal(
+        meld_array(b, i, c, dia), [meld(*r[:3], dialysis=bool(r[6])) for r in rows]
+    )
+    np.testing.assert_array_equal(
+        meld_na_array(b, i, c, na, dia),
+        [meld_na(r[0], r[1], r[2], r[3], dialysis=bool(r[6])) for r in rows],
+    )
+    np.testing.assert_array_equal(
+        meld3_array(b, i, c, na, a, fem, dia),
+        [
+            meld3(r[0], r[1], r[2], r[3], r[4], sex="female" if r[5] else "male",
+                  dialysis=bool(r[6]))
+            for r in rows
+        ],
+    )  # fmt: skip
+    np.testing.assert_allclose(
+        albi_array(b * 17.1, a * 10),
+        [albi(f"{r[0]!r} mg/dL", f"{r[4]!r} g/dL").score for r in rows],
+        atol=1e-9,
+    )
+    cp_scalar = [child_pugh(r[0], r[4], r[1], "none", "none").points for r in rows]
+    ones = np.ones(len(rows))
+    np.testing.assert_array_equal(child_pugh_points_array(b, a, i, ones, ones), cp_scalar)
