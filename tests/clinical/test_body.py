@@ -115,3 +115,35 @@ def test_bsa_only_raises_input_error(h, w, method) -> None:  # type: ignore[no-u
     except InputError:
         return
     assert 0.2 < value < 5
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(18, 120),
+            st.floats(20, 350),
+            st.floats(0.1, 30),
+            st.floats(100, 250),
+            st.booleans(),
+        ),
+        min_size=1,
+        max_size=20,
+    )
+)
+def test_arrays_equal_scalar_functions(rows) -> None:  # type: ignore[no-untyped-def]
+    age, weight, scr, height, female = (np.array(c) for c in zip(*rows, strict=True))
+    np.testing.assert_allclose(
+        cockcroft_gault_array(age, weight, scr, female),
+        [
+            cockcroft_gault(age=r[0], weight_kg=r[1], creatinine=r[2],
+                            sex="female" if r[4] else "male")
+            for r in rows
+        ],
+        rtol=1e-12,
+    )  # fmt: skip
+    for method in ("mosteller", "dubois"):
+        np.testing.assert_allclose(
+            bsa_array(height, weight, method),  # type: ignore[arg-type]
+            [bsa(height_cm=r[3], weight_kg=r[1], method=method) for r in rows],  # type: ignore[arg-type]
+            rtol=1e-12,
+        )
