@@ -133,3 +133,33 @@ def test_session_with_ledger(tmp_path):
     checks = {c["rule"]: c for c in rec["checks"] if c["rule"] != "tumour_dose_window"}
     assert checks["retreatment_window"]["value"] == 76  # 15 Jan -> 1 Apr 2026
     assert checks["retreatment_window"]["status"] == "pass"
+
+
+def test_y90_with_glass_vial_choice():
+    # Ex 1 (K = 49.67): 2.619 GBq, vial need with 1 % residual 2.646 GBq; noon New York
+    # (UTC-5) to 09:00 Seoul (UTC+9) three days later = 55 h of decay
+    rec = run_json("y90", "--device", "glass", "--model", "mird", "--perfused-ml", "1000",
+                   "--lsf", "0.05", "--dose-gy", "120", "--residual", "0.01",
+                   "--administration", "2026-03-04T09:00+09:00",
+                   "--calibration", "2026-03-01T12:00-05:00", "--shelf-life-h", "288")
+    v = rec["vial"]
+    assert rec["plan"]["result"]["vial_activity_at_administration_gbq"] == pytest.approx(
+        2.646, abs=5e-4)
+    assert v["hours_after_calibration"] == pytest.approx(55.0)
+    assert v["vial_gbq"] == 5.0
+    assert v["activity_at_administration_gbq"] == pytest.approx(5 * 2 ** (-55 / 64.1))
+
+
+def test_y90_resin_dispensing_ex4():
+    # Ex 4: 1.448 GBq (LSF 12 %); vial 3 GBq calibrated 18:00, dispensed 08:00, given 10:00
+    rec = run_json("y90", "--device", "resin", "--model", "bsa", "--perfused-ml", "1500",
+                   "--bsa-m2", "1.8097", "--liver-ml", "1500", "--liver-tumour-ml", "300",
+                   "--lsf", "0.12", "--administration", "2026-03-02T10:00-05:00",
+                   "--dispense", "2026-03-02T08:00-05:00",
+                   "--calibration", "2026-03-02T18:00-05:00", "--shelf-life-h", "24",
+                   "--before-calibration-h", "24")
+    v = rec["vial"]
+    assert v["activity_at_administration_gbq"] == pytest.approx(1.448, abs=5e-4)
+    draw = v["activity_at_administration_gbq"] * 2 ** (2 / 64.1)
+    assert v["activity_to_draw_gbq"] == pytest.approx(draw)
+    assert v["volume_to_draw_ml"] == pytest.approx(5 * draw / (3 * 2 ** (10 / 64.1)))

@@ -134,12 +134,28 @@ def plan_y90_cmd(
     lobar_variant: Annotated[str, typer.Option(help="scale_all or scale_bsa_term.")] = "scale_all",
     nontumoral_liver_ml: Annotated[float | None, typer.Option(
         help="Whole non-tumoral liver volume (mL), for the untreated fraction.")] = None,
+    administration: Annotated[str | None, typer.Option(
+        help="Planned administration time with offset (vial choice / dispensing).")] = None,
+    calibration: Annotated[str | None, typer.Option(
+        help="Vial calibration time with offset.")] = None,
+    shelf_life_h: Annotated[float | None, typer.Option(
+        help="Hours after calibration the vial may be used (from the label).")] = None,
+    dispense: Annotated[str | None, typer.Option(
+        help="Resin: dispensing time (default: the administration time).")] = None,
+    before_calibration_h: Annotated[float, typer.Option(
+        help="Hours before calibration the vial may be used (from the label).")] = 0.0,
+    resin_vial_gbq: Annotated[float, typer.Option(
+        help="Resin: vial activity at calibration (GBq).")] = 3.0,
     protocol: ProtocolOpt = None,
     protocol_file: ProtocolFileOpt = None,
     arm: Annotated[str | None, typer.Option(help="Protocol arm.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Plan a Y-90 treatment of one territory and check it against the protocol."""
+    """Plan a Y-90 treatment of one territory and check it against the protocol.
+
+    With --administration, --calibration and --shelf-life-h the glass vial is chosen (or the
+    resin dose dispensed) for the vial activity the plan needs at administration.
+    """
 
     def compute() -> tuple[dict[str, Any], Callable[[], None]]:
         if lsf is not None:
@@ -178,7 +194,28 @@ def plan_y90_cmd(
         prot = _protocol(protocol, protocol_file)
         checks = check_y90(plan, from_protocol.y90_limits(prot, arm),
                            nontumoral_liver_volume_ml=nontumoral_liver_ml) if prot else []
+        vial: decay.VialChoice | decay.ResinDispense | None = None
+        timing = (administration, calibration, shelf_life_h)
+        if any(x is not None for x in timing) and plan.result.activity_gbq > 0:
+            if any(x is None for x in timing):
+                raise InputError("--administration", administration, "--administration, "
+                                 "--calibration and --shelf-life-h together")
+            admin = _when(administration, "--administration")
+            cal = _when(calibration, "--calibration")
+            need = plan.result.vial_activity_at_administration_gbq
+            if device == "glass":
+                stock = decay.GlassVialStock(
+                    calibration_time=cal, shelf_life_h=shelf_life_h,
+                    earliest_use_before_calibration_h=before_calibration_h)
+                vial = decay.glass_vial_for_time(need, admin, stock, half_life_h)  # type: ignore[arg-type]
+            else:
+                rv = decay.ResinVial(activity_gbq=resin_vial_gbq, calibration_time=cal,
+                                     shelf_life_h=shelf_life_h,
+                                     earliest_use_before_calibration_h=before_calibration_h)
+                disp = _when(dispense, "--dispense") or admin
+                vial = decay.resin_dispense(need, rv, disp, admin, half_life_h)  # type: ignore[arg-type]
         record = {"plan": plan.model_dump(mode="json"),
+                  "vial": vial.model_dump(mode="json") if vial else None,
                   "protocol": prot.code if prot else None,
                   "checks": [c.model_dump(mode="json") for c in checks]}
 
@@ -206,6 +243,20 @@ def plan_y90_cmd(
                 ("normal liver dose (Gy)", r.normal_liver_dose_gy),
                 ("lung dose (Gy)", r.lung_dose_gy), ("formula", r.formula),
                 ("hccrt version", plan.hccrt_version)]))
+            if isinstance(vial, decay.VialChoice):
+                _out.print(_kv_table("Glass vial", [
+                    ("vial size (GBq at calibration)", vial.vial_gbq),
+                    ("calibration", vial.calibration_time.isoformat(timespec="minutes")),
+                    ("administration", vial.administration_time.isoformat(timespec="minutes")),
+                    ("activity at administration (GBq)", vial.activity_at_administration_gbq),
+                    ("deviation from need", f"{vial.deviation_fraction:+.1%}"),
+                    ("estimated spheres", f"{vial.estimated_spheres:.2e}")]))
+            elif isinstance(vial, decay.ResinDispense):
+                _out.print(_kv_table("Resin dispensing", [
+                    ("dispense at", vial.dispense_time.isoformat(timespec="minutes")),
+                    ("activity to draw (GBq)", vial.activity_to_draw_gbq),
+                    ("volume to draw (mL)", vial.volume_to_draw_ml),
+                    ("vial activity then (GBq)", vial.vial_activity_at_dispense_gbq)]))
             if checks:
                 _print_checks(checks)
             _signature()
