@@ -19,6 +19,7 @@ from tests.stats.test_competing import check_cuminc
 from tests.stats.test_cox import check_cox
 from tests.stats.test_km import check_km
 from tests.stats.test_logrank import check_logrank
+from tests.stats.test_propensity import check_ipw
 from tests.stats.test_rmst import check_rmst
 from tests.stats.test_roc import check_roc
 
@@ -30,6 +31,7 @@ CHECKS = {
     "cox": check_cox,
     "cuminc": check_cuminc,
     "roc": check_roc,
+    "ipw": check_ipw,
 }
 
 pytestmark = [

@@ -2,7 +2,7 @@
 
 Public interface (arrays, or a DataFrame passed as ``data=`` with column names):
 ``kaplan_meier``, ``logrank``, ``rmst``, ``cox_ph``, ``cumulative_incidence``,
-``clopper_pearson``, ``roc``
+``clopper_pearson``, ``roc``, ``ipw``
 (and ``wilson``, ``rate``).
 """
 
@@ -11,12 +11,14 @@ from hccrt.stats.competing import CumIncResult, cumulative_incidence
 from hccrt.stats.cox import CoxResult, cox_ph
 from hccrt.stats.km import KaplanMeierResult, kaplan_meier
 from hccrt.stats.logrank import LogrankResult, logrank, logrank_from_km
+from hccrt.stats.propensity import IPWResult, ipw, smd
 from hccrt.stats.rmst import RMSTResult, rmst, rmst_from_km
 from hccrt.stats.roc import RocResult, roc
 
 __all__ = [
     "CoxResult",
     "CumIncResult",
+    "IPWResult",
     "KaplanMeierResult",
     "LogrankResult",
     "RMSTResult",
@@ -24,6 +26,7 @@ __all__ = [
     "clopper_pearson",
     "cox_ph",
     "cumulative_incidence",
+    "ipw",
     "kaplan_meier",
     "logrank",
     "logrank_from_km",
@@ -31,5 +34,6 @@ __all__ = [
     "rmst",
     "rmst_from_km",
     "roc",
+    "smd",
     "wilson",
 ]
