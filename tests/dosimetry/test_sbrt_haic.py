@@ -238,3 +238,13 @@ def test_doses_linear_in_bsa(bsa, pct):
     r = haic.haic_doses(haic.FOLFOX_HAIC_SIRT_HAIC, bsa_m2=bsa, modifications=[mod])
     assert r.orders[0].calculated_mg == pytest.approx(135 * bsa)
     assert r.orders[3].calculated_mg == pytest.approx(2400 * bsa * (1 - (pct or 1.0) / 100))
+
+
+def test_quantec_critical_volume_and_weight_change():
+    c = sbrt.QUANTEC_LIVER_CRITICAL_VOLUME_5FX
+    res = sbrt.evaluate_oar_constraints({"liver_minus_gtv": {"volume_cc": 1500, "V15Gy": 800}},
+                                        [c], 5)
+    assert res[0].status == "pass" and res[0].value == 700.0  # exactly 700 cc spared
+    w = haic.check_weight_change(70.0, 77.0)  # +10 % exactly: recalculate
+    assert w.status == "warning" and w.value == pytest.approx(10.0)
+    assert haic.check_weight_change(70.0, 76.9).status == "pass"

@@ -277,6 +277,9 @@ def plan_sbrt_cmd(
     dvh: Annotated[Path | None, typer.Option(
         help="JSON file {structure: {DVH key: value}} evaluated against AAPM TG-101 (5 fx).")]
     = None,
+    liver_mean_max_gy: Annotated[float | None, typer.Option(
+        help="Protocol limit on the mean dose to liver minus GTV (Gy), checked with --dvh.")]
+    = None,
     protocol: ProtocolOpt = None,
     protocol_file: ProtocolFileOpt = None,
     as_json: JsonOpt = False,
@@ -303,7 +306,15 @@ def plan_sbrt_cmd(
                 points = json.loads(dvh.read_text(encoding="utf-8"))
             except (OSError, json.JSONDecodeError) as exc:
                 raise InputError("--dvh", str(dvh), "a readable JSON file", str(exc)) from None
-            checks += sbrt.evaluate_oar_constraints(points, sbrt.TG101_5FX, fractions)
+            table = list(sbrt.TG101_5FX.constraints)
+            if liver_mean_max_gy is not None:
+                table.append(sbrt.OarConstraint(
+                    structure="liver_minus_gtv", key="Dmean", limit=liver_mean_max_gy,
+                    fractions=fractions, source="protocol limit given on the command line"))
+            if fractions != 5:
+                raise InputError("--fractions", fractions, "5 (the TG-101 table used with "
+                                 "--dvh is for 5 fractions)")
+            checks += sbrt.evaluate_oar_constraints(points, table, fractions)
         record = {"total_dose_gy": dose_gy, "fractions": fractions, "alpha_beta_gy": alpha_beta,
                   "bed_gy": bed, "eqd2_gy": eqd2, "cumulative_eqd2_gy": cum,
                   "oar_alpha_beta_gy": oar_alpha_beta,

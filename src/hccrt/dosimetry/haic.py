@@ -40,6 +40,7 @@ __all__ = [
     "HaicCycleDoses",
     "HaicRegimen",
     "check_haic_schedule",
+    "check_weight_change",
     "haic_cycle_dates",
     "haic_doses",
 ]
@@ -237,3 +238,24 @@ def check_haic_schedule(cycle_dates: Sequence[date], regimen: HaicRegimen,
             value=float(n), limit=" or ".join(map(str, regimen.cycles_allowed)), unit="cycles",
             message=f"{n} cycles given", source=regimen.source))
     return out
+
+
+def check_weight_change(weight_at_dosing_kg: float, current_weight_kg: float,
+                        threshold_pct: float = 10.0) -> CheckResult:
+    """Warn when weight changed by ``threshold_pct`` % or more since the BSA was computed.
+
+    Recalculating doses after a 5-10 % weight change is common practice (HOPA position
+    statement, Fahrenbruch 2018, and institutional policies) [lit]; the threshold is a
+    protocol or site parameter.
+    """
+    w0 = scalar(weight_at_dosing_kg, "weight_at_dosing_kg", gt=0.0, le=500.0)
+    w1 = scalar(current_weight_kg, "current_weight_kg", gt=0.0, le=500.0)
+    t = scalar(threshold_pct, "threshold_pct", gt=0.0, le=100.0)
+    change = (w1 - w0) / w0 * 100.0
+    ok = abs(change) < t
+    return CheckResult(
+        rule="haic_weight_change", status="pass" if ok else "warning", value=change,
+        limit=f"< {t:g}", unit="%",
+        message=f"weight {w0:g} -> {w1:g} kg ({change:+.1f} %)"
+        + ("" if ok else "; recalculate BSA and doses"),
+        source="HOPA 2018 / site policy (threshold is a parameter)")

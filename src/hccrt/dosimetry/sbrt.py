@@ -50,6 +50,7 @@ from hccrt.dosimetry.checks import CheckResult, Window
 from hccrt.errors import InputError
 
 __all__ = [
+    "QUANTEC_LIVER_CRITICAL_VOLUME_5FX",
     "QUANTEC_LIVER_MEAN",
     "TG101_5FX",
     "AlphaBeta",
@@ -236,6 +237,13 @@ TG101_5FX = OarConstraintSet(name="AAPM TG-101, 5 fractions", constraints=(
     _tg("chest_wall", "V30Gy", 30.0,
         source="Dunlap NE et al., IJROBP 2010;76:796 (3-5 fractions) [not checked]"),
 ))
+
+#: QUANTEC (Pan 2010, after Schefter 2005) critical-volume rule for 3-5 fractions: at least
+#: 700 cc of normal liver below 15 Gy, here for 5 fractions [lit].
+QUANTEC_LIVER_CRITICAL_VOLUME_5FX = OarConstraint(
+    structure="liver_minus_gtv", key="CV15Gy", limit=700.0, bound="min", inclusive=True,
+    fractions=5, source="QUANTEC, Pan CC et al., IJROBP 2010;76:S94 (Schefter 2005), 3-5 fx "
+    "[not checked against the paper]")
 
 #: QUANTEC (Pan 2010) normal-liver mean-dose limits for primary liver cancer, Child-Pugh A.
 QUANTEC_LIVER_MEAN: tuple[OarConstraint, ...] = (
