@@ -110,24 +110,55 @@ def _text_value(v: Any) -> Any:
     return s if s != "" else None
 
 
-def _text(series: pd.Series) -> pd.Series:
-    """A column as text (object dtype, None for missing); integral numbers without '.0'."""
-    kind = pd.api.types.infer_dtype(series, skipna=True)
-    if kind in ("string", "empty"):
-        obj = series.astype(object)
-        keep = obj.notna()
-        if "" in set(pd.unique(obj.to_numpy())):
-            keep &= obj != ""
-        return obj.where(keep, None)
-    if kind in ("floating", "integer") and series.dtype != object:
-        arr = series.to_numpy(dtype=float, na_value=np.nan)
-        fin = np.isfinite(arr)
-        integral = fin & (arr == np.round(arr))
-        txt = arr.astype(str).astype(object)
-        txt[integral] = arr[integral].astype(np.int64).astype(str)
+def _text_array(values: Any) -> np.ndarray:
+    """Values as text (object array, None for missing); integral numbers without '.0'."""
+    if not isinstance(values, pd.Series):
+        arr = np.asarray(values)
+    elif values.dtype == object or values.dtype.kind in "fiub":
+        arr = values.to_numpy()
+    else:  # pandas string (or other extension) dtype
+        arr = values.to_numpy(dtype=object, na_value=None)
+    if arr.dtype.kind in "fiu":
+        f = arr.astype(float)
+        fin = np.isfinite(f)
+        txt = f.astype(str).astype(object)
+        integral = fin & (f == np.round(f))
+        txt[integral] = f[integral].astype(np.int64).astype(str)
         txt[~fin] = None
-        return pd.Series(txt, index=series.index, dtype=object)
-    return pd.Series([_text_value(v) for v in series], index=series.index, dtype=object)
+        return txt
+    if arr.dtype.kind == "b":
+        return arr.astype(str).astype(object)
+    out = arr.astype(object, copy=True)
+    kind = pd.api.types.infer_dtype(out, skipna=True)
+    if kind not in ("string", "empty"):
+        return np.array([_text_value(v) for v in out], dtype=object)
+    na = pd.isna(out)
+    out[na] = None
+    if "" in set(pd.unique(out[~na])):
+        out[out == ""] = None
+    return out
+
+
+def frame(columns: dict[str, np.ndarray], char: set[str] | None = None) -> pd.DataFrame:
+    """A DataFrame from column arrays, keeping text columns as object dtype (None missing).
+
+    Columns named in ``char`` (default: every non-numeric array) become one object block,
+    the others one float64 block; column order is that of ``columns``.
+    """
+    names = list(columns)
+    if char is None:
+        char = {c for c, a in columns.items() if np.asarray(a).dtype.kind not in "fiub"}
+    n = len(next(iter(columns.values()))) if columns else 0
+    cc = [c for c in names if c in char]
+    nc = [c for c in names if c not in char]
+    obj = np.empty((n, len(cc)), dtype=object)
+    for j, c in enumerate(cc):
+        obj[:, j] = columns[c]
+    num = np.empty((n, len(nc)), dtype=float)
+    for j, c in enumerate(nc):
+        num[:, j] = columns[c]
+    parts = [pd.DataFrame(obj, columns=cc, dtype=object), pd.DataFrame(num, columns=nc)]
+    return pd.concat(parts, axis=1)[names]
 
 
 def coerce_table(code: str, df: pd.DataFrame) -> pd.DataFrame:
@@ -135,35 +166,35 @@ def coerce_table(code: str, df: pd.DataFrame) -> pd.DataFrame:
 
     Columns in SDTMIG order (unknown columns kept at the end, so validation can report them);
     Char as text (object dtype) with None for missing, Num as float64. A Num value that is not a
-    number raises
-    :class:`RecordError` naming the row.
+    number raises :class:`RecordError` naming the row.
     """
     dom = DOMAINS.get(code)
-    out = df.copy()
-    out.columns = [str(c).upper() for c in out.columns]
-    if dom is None:
-        return out.reset_index(drop=True)
+    names = [str(c).upper() for c in df.columns]
+    if len(set(names)) != len(names):
+        raise RecordError([Issue(code, None, None, names, "unique column names")])
+    cols: dict[str, np.ndarray] = {}
+    char: set[str] = set()
     issues: list[Issue] = []
-    for col in out.columns:
-        var = dom.variable(col)
+    for name, (_, raw) in zip(names, df.items(), strict=True):
+        var = dom.variable(name) if dom else None
         if var is None or var.type == "Char":
-            out[col] = _text(out[col])
-        else:
-            raw = out[col]
-            if raw.dtype.kind in "fiub":
-                out[col] = raw.astype("float64")
-                continue
-            num = pd.to_numeric(raw, errors="coerce")
-            suspect = np.flatnonzero((num.isna() & raw.notna()).to_numpy())
-            bad = [int(i) for i in suspect if str(raw.iloc[i]).strip() != ""]
-            for i in bad[:20]:
-                issues.append(Issue(code, col, i, raw.iloc[i], "a number"))
-            out[col] = num.astype("float64")
+            cols[name] = _text_array(raw)
+            char.add(name)
+            continue
+        if raw.dtype.kind in "fiub":
+            cols[name] = raw.to_numpy(dtype=float, na_value=np.nan)
+            continue
+        num = pd.to_numeric(raw, errors="coerce")
+        suspect = np.flatnonzero((num.isna() & raw.notna()).to_numpy())
+        bad = [int(i) for i in suspect if str(raw.iloc[i]).strip() != ""]
+        for i in bad[:20]:
+            issues.append(Issue(code, name, i, raw.iloc[i], "a number"))
+        cols[name] = num.to_numpy(dtype=float, na_value=np.nan)
     if issues:
         raise RecordError(issues)
-    order = [n for n in dom.names if n in out.columns]
-    order += [c for c in out.columns if c not in order]
-    return out[order].reset_index(drop=True)
+    order = [n for n in dom.names if n in cols] if dom else []
+    order += [c for c in names if c not in order]
+    return frame({c: cols[c] for c in order}, char)
 
 
 class RecordSet(Mapping[str, pd.DataFrame]):

@@ -47,6 +47,7 @@ from hccrt.errors import InputError
 from hccrt.protocols import Protocol, load_builtin
 from hccrt.protocols.schema import Anchor, Assessment, DesignType, InterventionKind, LimitQuantity
 from hccrt.records import RecordSet
+from hccrt.records.recordset import frame
 from hccrt.records.schema import (
     HCC18_TESTCD,
     LB_ANALYTE,
@@ -147,21 +148,20 @@ class _Tables:
             names: list[str] = []
             for _, cols in parts:
                 names += [c for c in cols if c not in names]
-            data: dict[str, Any] = {}
+            total = sum(n for n, _ in parts)
+            data: dict[str, np.ndarray] = {
+                "STUDYID": np.full(total, studyid, dtype=object),
+                "RDOMAIN" if code.startswith("SUPP") else "DOMAIN":
+                    np.full(total, code[4:] if code.startswith("SUPP") else code, dtype=object),
+            }
             for name in names:
                 arrays = [self._column(n, cols.get(name)) for n, cols in parts]
                 if all(a.dtype.kind in "fiub" for a in arrays):
                     data[name] = np.concatenate([a.astype(float) for a in arrays])
                 else:
                     arrays = [a if a.dtype == object else _num_obj(a) for a in arrays]
-                    data[name] = pd.Series(np.concatenate(arrays), dtype=object)
-            df = pd.DataFrame({k: (v if isinstance(v, pd.Series) else pd.Series(v))
-                               for k, v in data.items()})
-            df.insert(0, "STUDYID", pd.Series([studyid] * len(df), dtype=object))
-            if code.startswith("SUPP"):
-                df.insert(1, "RDOMAIN", pd.Series([code[4:]] * len(df), dtype=object))
-            else:
-                df.insert(1, "DOMAIN", pd.Series([code] * len(df), dtype=object))
+                    data[name] = np.concatenate(arrays)
+            df = frame(data)
             if code not in ("DM", "SV") and not code.startswith("SUPP"):
                 dtc = [c for c in df.columns if c.endswith("DTC")]
                 order = ["USUBJID", *dtc[:1]] if dtc else ["USUBJID"]
