@@ -359,3 +359,11 @@ def test_bsa_plan_dose_model_follows_tnr():
     # Ex 4 activity 1.810 GBq; hand: D_T = 49.67 * 1.810 * 0.95 * 3 / (1.236 + 3 * 0.309)
     assert part.result.tumour_dose_gy == pytest.approx(
         49.67 * 1.8097 * 0.95 * 3 / (1.2 * 1.03 + 3 * 0.3 * 1.03))
+
+
+def test_bsa_tumour_volumes_consistent():
+    with pytest.raises(InputError) as e:
+        Y90PlanInput(device="resin", model="bsa", driver="bsa", perfused_volume_ml=900,
+                     bsa_m2=1.8, liver_volume_ml=1500, liver_tumour_volume_ml=100,
+                     tumours=(Tumour(volume_ml=250),), lsf=0.05)
+    assert e.value.field == "liver_tumour_volume_ml"

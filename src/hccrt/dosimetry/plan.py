@@ -135,6 +135,9 @@ class Y90PlanInput(StrictModel):
                                  "the BSA method")
             if self.perfused_volume_ml > self.liver_volume_ml:
                 raise ValueError("perfused_volume_ml: at most liver_volume_ml")
+            if self.tumour_volume_ml > self.liver_tumour_volume_ml:
+                raise ValueError("liver_tumour_volume_ml: at least the tumour volume in the "
+                                 f"perfused territory ({self.tumour_volume_ml:g} mL)")
         return self
 
 
