@@ -20,6 +20,7 @@ from tests.stats.test_cox import check_cox
 from tests.stats.test_km import check_km
 from tests.stats.test_logrank import check_logrank
 from tests.stats.test_propensity import check_ipw
+from tests.stats.test_response_duration import check_dor
 from tests.stats.test_rmst import check_rmst
 from tests.stats.test_roc import check_roc
 
@@ -32,6 +33,7 @@ CHECKS = {
     "cuminc": check_cuminc,
     "roc": check_roc,
     "ipw": check_ipw,
+    "dor": check_dor,
 }
 
 pytestmark = [

@@ -2,7 +2,8 @@
 
 Public interface (arrays, or a DataFrame passed as ``data=`` with column names):
 ``kaplan_meier``, ``logrank``, ``rmst``, ``cox_ph``, ``cumulative_incidence``,
-``clopper_pearson``, ``roc``, ``ipw``
+``clopper_pearson``, ``roc``, ``ipw``,
+``duration_of_response``
 (and ``wilson``, ``rate``).
 """
 
@@ -12,6 +13,7 @@ from hccrt.stats.cox import CoxResult, cox_ph
 from hccrt.stats.km import KaplanMeierResult, kaplan_meier
 from hccrt.stats.logrank import LogrankResult, logrank, logrank_from_km
 from hccrt.stats.propensity import IPWResult, ipw, smd
+from hccrt.stats.response_duration import ResponseDurationResult, duration_of_response
 from hccrt.stats.rmst import RMSTResult, rmst, rmst_from_km
 from hccrt.stats.roc import RocResult, roc
 
@@ -22,10 +24,12 @@ __all__ = [
     "KaplanMeierResult",
     "LogrankResult",
     "RMSTResult",
+    "ResponseDurationResult",
     "RocResult",
     "clopper_pearson",
     "cox_ph",
     "cumulative_incidence",
+    "duration_of_response",
     "ipw",
     "kaplan_meier",
     "logrank",
