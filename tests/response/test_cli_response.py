@@ -24,7 +24,11 @@ def test_derive_writes_adrs_with_the_admiralonco_results(tmp_path):
     # response-rules.md 3: 01-701-1118 confirmed PR across one NE; 01-701-1115 SD with 28 d
     assert (cbor["01-701-1118"], cbor["01-701-1115"]) == ("PR", "SD")
     assert {p.name for p in tmp_path.iterdir()} == {"adrs.csv", "adtr.csv", "timepoints.csv",
-                                                    "unevaluable.csv"}
+                                                    "unevaluable.csv", "rs_check_recist-11.csv"}
+    # the RS check: all 22 investigator records of rs_onco_recist reproduced
+    assert "derived equals recorded RS for 22 of 22" in res.output
+    check = pd.read_csv(tmp_path / "rs_check_recist-11.csv")
+    assert check["match"].all()
     # same with the vignette's 21-day confirmation: 1115 becomes a confirmed PR (note 3.2)
     res21 = runner.invoke(app, ["response", "derive", "--sdtm", str(DATA), "--out",
                                 str(tmp_path / "c21"), "--evaluator", "INVESTIGATOR",

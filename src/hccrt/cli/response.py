@@ -16,9 +16,14 @@ from rich.console import Console
 from hccrt.errors import HccrtError
 from hccrt.response.best import BestResponseParams
 from hccrt.response.criteria import CRITERIA_NAMES
-from hccrt.response.pipeline import derive_response
+from hccrt.response.pipeline import compare_with_recorded, derive_response
 from hccrt.response.review import CentralReviewRule
-from hccrt.response.sdtm import lesions_from_sdtm, read_sdtm_dir, subjects_from_sdtm
+from hccrt.response.sdtm import (
+    lesions_from_sdtm,
+    overall_from_rs,
+    read_sdtm_dir,
+    subjects_from_sdtm,
+)
 
 response_app = typer.Typer(
     help="Tumour response (RECIST 1.1, mRECIST, localized criteria): timepoint and best "
@@ -51,7 +56,8 @@ def derive(
     strict: Annotated[bool, typer.Option(
         help="Stop at the first input breach instead of reporting it as NE.")] = False,
 ) -> None:
-    """Derive timepoints.csv, adrs.csv, adtr.csv and unevaluable.csv from SDTM."""
+    """Derive timepoints.csv, adrs.csv, adtr.csv and unevaluable.csv from SDTM (and, when RS
+    is present, rs_check_<criteria>.csv comparing derived with recorded overall responses)."""
     try:
         params = BestResponseParams(reference=reference, sd_min_days=sd_min_days,
                                     confirmation_days=confirmation_days, max_ne_between=max_ne)
@@ -73,6 +79,15 @@ def derive(
              "adtr.csv": result.adtr, "unevaluable.csv": result.unevaluable}
     for name, frame in files.items():
         frame.to_csv(out / name, index=False, date_format="%Y-%m-%d")
+    if data.rs is not None:
+        recorded = overall_from_rs(data.rs)
+        tps = result.timepoints
+        for crit in tps["criteria"].dropna().unique():
+            check = compare_with_recorded(tps.loc[tps["criteria"] == crit], recorded)
+            slug = str(crit).lower().replace(" ", "-").replace(".", "")
+            check.to_csv(out / f"rs_check_{slug}.csv", index=False)
+            _out.print(f"{crit}: derived equals recorded RS for {int(check['match'].sum())} of "
+                       f"{len(check)} recorded overall responses", markup=False)
     bor = result.adrs.loc[result.adrs["PARAMCD"] == "BOR"]
     summary = bor.groupby(["PARCAT3", "PARCAT2"])["AVALC"].value_counts().unstack(fill_value=0)
     _out.print(summary.to_string(), markup=False)

@@ -83,4 +83,22 @@ def derive_response(
                           pd.concat(adtrs, ignore_index=True), unevaluable, crits)
 
 
-__all__ = ["CRITERIA_NAMES", "ResponseResult", "derive_response"]
+def compare_with_recorded(timepoints: pd.DataFrame, recorded: pd.DataFrame) -> pd.DataFrame:
+    """Derived against recorded overall responses (e.g. RS OVRLRESP from
+    :func:`hccrt.response.sdtm.overall_from_rs`), matched on subject, evaluator and visit:
+    subject, evaluator, visit, recorded, derived, match, reason. Recorded responses without a
+    derived timepoint have ``derived`` missing and ``match`` False. Only the evaluators present
+    in ``timepoints`` are compared."""
+    rec = recorded[["subject", "evaluator", "visit", "overall"]].astype(str).rename(
+        columns={"overall": "recorded"})
+    rec = rec.loc[rec["evaluator"].isin(timepoints["evaluator"].astype(str).unique())]
+    der = timepoints[["subject", "evaluator", "visit", "overall", "reason"]].copy()
+    for c in ("subject", "evaluator", "visit"):
+        der[c] = der[c].astype(str)
+    der = der.rename(columns={"overall": "derived"})
+    m = rec.merge(der, on=["subject", "evaluator", "visit"], how="left")
+    m["match"] = (m["recorded"] == m["derived"]).fillna(False).astype(bool)
+    return m
+
+
+__all__ = ["CRITERIA_NAMES", "ResponseResult", "compare_with_recorded", "derive_response"]
