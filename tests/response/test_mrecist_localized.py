@@ -139,6 +139,16 @@ def test_atypical_new_liver_lesion_counts_after_1_cm_interval_growth_not_before(
     assert tp2["overall"].tolist() == ["SD", "SD"]
 
 
+def test_new_porta_hepatis_node_counts_only_from_20_mm():
+    # mRECIST: porta hepatis nodes are malignant only if >= 2 cm short axis
+    b = [H("T1", 30)]
+    n19 = NEW("X1", "PRESENT", site="PORTA HEPATIS", nodal=True, short_axis=19.9)
+    n20 = NEW("X1", "PRESENT", site="PORTA HEPATIS", nodal=True, short_axis=20)
+    assert one(visits(b, [H("T1", 30), n19])) == "SD"
+    assert one(visits(b, [H("T1", 30), n20])) == "PD"
+    assert one(visits(b, [H("T1", 30), n19]), "recist11") == "PD"
+
+
 def test_new_extrahepatic_lesion_follows_recist():
     df = visits([H("T1", 30)], [H("T1", 30), NEW("X1", "UNEQUIVOCAL", site="LUNG")])
     assert one(df) == "PD"

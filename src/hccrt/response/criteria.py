@@ -16,7 +16,8 @@ Four criteria sets are supported (see ``protocols.md``):
   diameter, nodes by short axis); there is no nodal "< 10 mm is normal" rule (a nodal target must
   disappear for CR). HCC-specific rules: a target must be a typical HCC with a viable diameter
   >= 10 mm; a porta hepatis node is malignant (and may be a target) only if its short axis is
-  >= 20 mm; malignant portal vein thrombosis is non-measurable (non-target only); an ascites or
+  >= 20 mm (at baseline and for new nodes); malignant portal vein thrombosis is non-measurable
+  (non-target only); an ascites or
   pleural effusion counts as progression only when malignant cytology is proven; a new
   intrahepatic lesion counts only if it is >= 10 mm with the typical HCC enhancement pattern, or
   when it later grows by >= 10 mm (progression then dated at the growth).

@@ -355,6 +355,13 @@ def _new_lesions(
             first_counted < np.iinfo(np.int64).max)
         counted = counted | confirmed
         equivocal = equivocal & ~confirmed
+    if rules.porta_hepatis_node_mm is not None:
+        # mRECIST: a porta hepatis node is malignant only from 20 mm short axis
+        ph = nw["nodal"].to_numpy(dtype=bool) & (text_array(nw["site"]) == "PORTA HEPATIS")
+        small = ph & ~(nw["short_axis"].to_numpy(dtype=float)
+                       >= rules.porta_hepatis_node_mm - EPS)
+        equivocal = equivocal | (counted & small)
+        counted = counted & ~small
     if rules.effusion_requires_cytology:
         eff = nw["effusion"].fillna(False).to_numpy(dtype=bool)
         cyt = nw["cytology_positive"].fillna(False).to_numpy(dtype=bool)
