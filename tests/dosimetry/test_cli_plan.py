@@ -163,3 +163,28 @@ def test_y90_resin_dispensing_ex4():
     draw = v["activity_at_administration_gbq"] * 2 ** (2 / 64.1)
     assert v["activity_to_draw_gbq"] == pytest.approx(draw)
     assert v["volume_to_draw_ml"] == pytest.approx(5 * draw / (3 * 2 ** (10 / 64.1)))
+
+
+def test_delivered_from_assays(tmp_path):
+    rec = run_json("y90", "--device", "resin", "--model", "partition", "--perfused-ml", "1500",
+                   "--tumour-ml", "200", "--tnr", "3", "--lsf", "0.10", "--dose-gy", "150")
+    f = tmp_path / "plan.json"
+    f.write_text(json.dumps(rec))
+    out = run_json("delivered", str(f), "--pre-gbq", "2.3", "--pre-time",
+                   "2026-03-02T08:00-05:00", "--residual-gbq", "0.07", "--residual-time",
+                   "2026-03-02T11:00-05:00", "--administration", "2026-03-02T10:00-05:00")
+    # hand: 2.3 decayed 2 h minus 0.07 corrected back 1 h (T1/2 64.1 h)
+    delivered = 2.3 * 2 ** (-2 / 64.1) - 0.07 * 2 ** (1 / 64.1)
+    rep = out["report"]
+    assert rep["delivered_activity_gbq"] == pytest.approx(delivered)
+    assert rep["delivered"]["tumour_dose_gy"] == pytest.approx(150 * delivered / 2.18889,
+                                                               rel=1e-5)
+    assert not rep["medical_event"]
+    # a tampered record (result no longer recomputes) is refused
+    rec["plan"]["result"]["activity_gbq"] = 9.9
+    f.write_text(json.dumps(rec))
+    bad = runner.invoke(app, ["plan", "delivered", str(f), "--pre-gbq", "2.3", "--pre-time",
+                              "2026-03-02T08:00-05:00", "--residual-gbq", "0.07",
+                              "--residual-time", "2026-03-02T11:00-05:00",
+                              "--administration", "2026-03-02T10:00-05:00"])
+    assert bad.exit_code == 2 and "recompute" in bad.output

@@ -22,7 +22,14 @@ from hccrt.dosimetry import decay, from_protocol, haic, sbrt, y90
 from hccrt.dosimetry.checks import CheckResult, check_y90
 from hccrt.dosimetry.constants import Y90Constants
 from hccrt.dosimetry.ledger import TreatmentLedger
-from hccrt.dosimetry.plan import Tumour, Y90PlanInput, Y90Session, plan_y90
+from hccrt.dosimetry.plan import (
+    Tumour,
+    Y90Plan,
+    Y90PlanInput,
+    Y90Session,
+    delivery_report,
+    plan_y90,
+)
 from hccrt.errors import HccrtError, InputError
 from hccrt.protocols.loader import load_builtin, load_protocol
 from hccrt.protocols.schema import Protocol
@@ -556,6 +563,60 @@ def plan_session_cmd(
                 ("half-life (h)", consts.half_life_h), ("lung mass (kg)", consts.lung_mass_kg)]))
             if checks:
                 _print_checks(checks)
+            _signature()
+
+        return record, show
+
+    _run(compute, as_json)
+
+
+@plan_app.command("delivered")
+def plan_delivered_cmd(
+    plan_file: Annotated[Path, typer.Argument(
+        help="A plan record: the 'plan' object of 'hccrt plan y90 --json' (or the whole output).")],
+    pre_gbq: Annotated[float, typer.Option(help="Vial assay before administration (GBq).")],
+    pre_time: Annotated[str, typer.Option(help="Time of that assay, with offset.")],
+    residual_gbq: Annotated[float, typer.Option(help="Residual assay after (GBq).")],
+    residual_time: Annotated[str, typer.Option(help="Time of the residual assay, with offset.")],
+    administration: Annotated[str, typer.Option(help="Administration time, with offset.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Delivered activity from the assays, doses recomputed, prescribed-vs-delivered check."""
+
+    def compute() -> tuple[dict[str, Any], Callable[[], None]]:
+        try:
+            doc = json.loads(plan_file.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise InputError("plan_file", str(plan_file), "a readable JSON file",
+                             str(exc)) from None
+        plan = Y90Plan.model_validate(doc.get("plan", doc) if isinstance(doc, dict) else doc)
+        if not plan.is_reproducible():
+            raise InputError("plan_file", str(plan_file), "a plan whose recorded results "
+                             "recompute exactly from its inputs and constants")
+        d = decay.delivered_activity(
+            pre_gbq, _when(pre_time, "--pre-time"), residual_gbq,  # type: ignore[arg-type]
+            _when(residual_time, "--residual-time"), _when(administration, "--administration"),  # type: ignore[arg-type]
+            plan.constants.half_life_h)
+        rep = delivery_report(plan, d.delivered_activity_gbq)
+        record = {"assays": d.model_dump(mode="json"), "report": rep.model_dump(mode="json")}
+
+        def show() -> None:
+            r = rep.delivered
+            _out.print(f"[bold]Y-90 delivery[/] — {plan.inputs.territory}")
+            _out.print(_kv_table("Activity", [
+                ("vial at administration (GBq)", d.vial_activity_at_administration_gbq),
+                ("residual at administration (GBq)", d.residual_activity_at_administration_gbq),
+                ("residual fraction", d.residual_fraction),
+                ("delivered (GBq)", rep.delivered_activity_gbq),
+                ("prescribed (GBq)", rep.prescribed_activity_gbq),
+                ("difference", f"{rep.difference_pct:+.1f} %"),
+                ("within 10 % (EANM)", "yes" if rep.within_10_percent else "NO"),
+                ("medical event (>= 20 %)", "YES" if rep.medical_event else "no")]))
+            _out.print(_kv_table("Delivered doses", [
+                ("perfused-volume dose (Gy)", r.perfused_dose_gy),
+                ("tumour dose(s) (Gy)", ", ".join(f"{x:.1f}" for x in r.tumour_doses_gy) or None),
+                ("normal liver dose (Gy)", r.normal_liver_dose_gy),
+                ("lung dose (Gy)", r.lung_dose_gy)]))
             _signature()
 
         return record, show

@@ -44,6 +44,7 @@ from hccrt.dosimetry._validate import (
     FloatOrArray,
     StrictModel,
     aware,
+    broadcast,
     out,
     quiet,
     real,
@@ -84,6 +85,7 @@ def decay_factor(elapsed_h: Any, half_life_h: Any = Y90_HALF_LIFE_H) -> FloatOrA
     """exp(-ln2 * t / T1/2); ``elapsed_h`` may be negative (correction back in time)."""
     t = real(elapsed_h, "elapsed_h")
     th = real(half_life_h, "half_life_h", gt=0.0)
+    broadcast({"elapsed_h": t, "half_life_h": th})
     return out(np.exp(-math.log(2.0) * t / th), elapsed_h, half_life_h)
 
 

@@ -35,7 +35,8 @@ def radioembolization_bed_gy(
     ab = real(alpha_beta_gy, "alpha_beta_gy", gt=0.0)
     trep = real(repair_half_time_h, "repair_half_time_h", gt=0.0)
     th = real(half_life_h, "half_life_h", gt=0.0)
-    broadcast({"dose_gy": d, "alpha_beta_gy": ab, "repair_half_time_h": trep})
+    broadcast({"dose_gy": d, "alpha_beta_gy": ab, "repair_half_time_h": trep,
+               "half_life_h": th})
     lam = math.log(2.0) / th
     mu = math.log(2.0) / trep
     return out(d * (1.0 + d * lam / ((mu + lam) * ab)), dose_gy, alpha_beta_gy,

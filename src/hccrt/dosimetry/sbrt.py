@@ -92,7 +92,8 @@ def eqdx_gy(total_dose_gy: Any, fractions: Any, alpha_beta_gy: Any,
     n = _fractions(fractions)
     ab = real(alpha_beta_gy, "alpha_beta_gy", gt=0.0)
     x = real(reference_dose_per_fraction_gy, "reference_dose_per_fraction_gy", gt=0.0)
-    broadcast({"total_dose_gy": d, "fractions": n, "alpha_beta_gy": ab})
+    broadcast({"total_dose_gy": d, "fractions": n, "alpha_beta_gy": ab,
+               "reference_dose_per_fraction_gy": x})
     return out(d * (d / n + ab) / (x + ab), total_dose_gy, fractions, alpha_beta_gy,
                reference_dose_per_fraction_gy)
 
