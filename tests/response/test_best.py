@@ -188,3 +188,12 @@ def test_bad_parameters_and_values_raise_typed_errors():
     tp, subj = seq((42, "XX"))
     with pytest.raises(InputError, match="overall"):
         derive_best_response(tp, subj)
+
+
+def test_window_limits_best_response_to_assessments_within_it():
+    # protocol rescue: "best response within 2 years" -> window_days = 730 (inclusive)
+    seqs = ((42, "SD"), (730, "PR"), (760, "PR"))
+    assert best(*seqs, params=BestResponseParams(window_days=730))["BOR"] == "PR"
+    assert best(*seqs, params=BestResponseParams(window_days=729))["BOR"] == "SD"
+    with pytest.raises(InputError, match="window_days"):
+        BestResponseParams(window_days=0)

@@ -64,6 +64,8 @@ class BestResponseParams:
     before_new_therapy: ignore assessments on or after ``new_therapy_date`` when the subject
         table has that column.
     sustained_cr_days: duration of a sustained CR (SCR).
+    window_days: when set, only assessments up to ``reference + window_days`` count (e.g. 730
+        for "best response within 2 years", protocol rescue).
     """
 
     reference: str = "randomization_date"
@@ -74,6 +76,7 @@ class BestResponseParams:
     up_to_first_pd: bool = True
     before_new_therapy: bool = True
     sustained_cr_days: int = 365
+    window_days: int | None = None
 
     @classmethod
     def from_mapping(cls, values: dict[str, object]) -> BestResponseParams:
@@ -91,6 +94,10 @@ class BestResponseParams:
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise InputError(name, v, "a whole number of days >= 0")
+        if self.window_days is not None and (
+                not isinstance(self.window_days, int) or isinstance(self.window_days, bool)
+                or self.window_days < 1):
+            raise InputError("window_days", self.window_days, "a whole number of days >= 1")
         for name in ("sd_breaks_confirmation", "up_to_first_pd", "before_new_therapy"):
             if not isinstance(getattr(self, name), bool):
                 raise InputError(name, getattr(self, name), "true or false")
@@ -169,6 +176,9 @@ def select_records(
     a1 = post & last_on_date
     tp["ANL01FL"] = np.where(a1, "Y", None)
     keep = a1.copy()
+    if params.window_days is not None:
+        ref_days = tp["reference_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+        keep &= days <= ref_days + params.window_days
     if params.before_new_therapy and "new_therapy_date" in subj.columns:
         nact = _subject_dates(tp["subject"], subj["new_therapy_date"])
         keep &= ~(tp["date"].to_numpy() >= nact)
