@@ -64,8 +64,9 @@ class BestResponseParams:
     before_new_therapy: ignore assessments on or after ``new_therapy_date`` when the subject
         table has that column.
     sustained_cr_days: duration of a sustained CR (SCR).
-    window_days: when set, only assessments up to ``reference + window_days`` count (e.g. 730
-        for "best response within 2 years", protocol rescue).
+    window_days: when set, only assessments up to ``reference + window_days`` count for the
+        response parameters (ANL02FL: BOR, CBOR, RSP, CRSP, CB, CCB, SCR; e.g. 730 for "best
+        response within 2 years", protocol rescue); PD and LSTA keep all assessments (ANL01FL).
     """
 
     reference: str = "randomization_date"
