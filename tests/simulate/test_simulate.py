@@ -474,3 +474,50 @@ def test_speed_300_participants() -> None:
     t0 = time.perf_counter()
     simulate("sbrt-bclcc", n=300, seed=1)
     assert time.perf_counter() - t0 < 15  # generous: shared 2-core machine under load
+
+
+@pytest.mark.parametrize("code", ["tare-ut7", "sbrt-bclcc"])
+def test_response_pipeline_runs_on_the_cohort(code: str) -> None:
+    """The response engine (hccrt.response) reads the generated TU/TR/SUPPTU unchanged; its
+    unconfirmed best overall response recovers the true responders."""
+    from hccrt.response.best import BestResponseParams
+    from hccrt.response.pipeline import derive_response
+    from hccrt.response.sdtm import SdtmData, lesions_from_sdtm, subjects_from_sdtm
+
+    sim = trial(code)
+    rs = sim.records
+    lesions = lesions_from_sdtm(rs["TR"], rs["TU"], rs["SUPPTU"])
+    subjects = subjects_from_sdtm(SdtmData(dm=rs["DM"], ds=rs["DS"]))
+    res = derive_response(lesions, subjects, criteria=["mrecist", "recist11"],
+                          evaluators=["INVESTIGATOR"],
+                          params=BestResponseParams(reference="treatment_date"))
+    assert res.unevaluable.empty
+    adrs = res.adrs
+    truth = sim.truth.set_index("USUBJID")
+    for crit, col in (("mRECIST", "responder_mrecist"), ("RECIST 1.1", "responder_recist")):
+        bor = adrs[(adrs["PARAMCD"] == "BOR") & (adrs["PARCAT3"] == crit)]
+        bor = bor.set_index("USUBJID")["AVALC"].reindex(truth.index)
+        agree = (bor.isin(["CR", "PR"]) == truth[col]).mean()
+        assert agree >= 0.95, (crit, agree)
+
+
+def test_labs_are_ctcae_gradable_with_post_y90_abnormalities() -> None:
+    """CTCAE v5.0 grading (hccrt.clinical.ctcae) of the generated LB: every chemistry and
+    haematology result with a unit is gradable; transient transaminase rises follow Y-90 and
+    REILD bilirubin reaches grade >= 2 (> 1.5 x ULN)."""
+    from hccrt.clinical.ctcae import grade_lab_table
+
+    rs = trial("tare-ut7").records
+    lb = rs["LB"]
+    lb = lb[lb["LBTESTCD"].isin(["AST", "ALT", "BILI", "PLAT", "NEUT", "HGB", "ALB", "CREAT"])]
+    g = grade_lab_table(lb, columns={"test": "LBTESTCD", "value": "LBSTRESN",
+                                     "unit": "LBSTRESU", "lln": "LBSTNRLO", "uln": "LBSTNRHI"})
+    assert g["ctcae_grade"].notna().mean() > 0.95
+    post = lb["LBBLFL"].isna()
+    ast = (lb["LBTESTCD"] == "AST") & post
+    assert (g.loc[ast, "ctcae_grade"] >= 1).mean() > 0.2
+    ae = rs["AE"]
+    reild = set(ae.loc[ae["AETERM"] == "Radioembolization-induced liver disease", "USUBJID"])
+    bili = (lb["LBTESTCD"] == "BILI") & lb["USUBJID"].isin(reild)
+    worst = g.loc[bili, "ctcae_grade"].groupby(lb.loc[bili, "USUBJID"]).max()
+    assert (worst >= 2).all() and len(worst) == len(reild)

@@ -1016,9 +1016,10 @@ class _Generator:
             nrind = np.where(v < lln, "LOW", np.where(v > uln, "HIGH", "NORMAL"))
             self.t.add("LB", USUBJID=us, LBTESTCD=t, LBTEST=test, LBCAT=cat,
                        LBORRES=np.array([f"{x:g}" for x in v], dtype=object), LBORRESU=orres_u,
-                       LBORNRLO=f"{lln:g}", LBORNRHI=f"{uln:g}",
+                       LBORNRLO=f"{lln:g}" if lln > 0 else None, LBORNRHI=f"{uln:g}",
                        LBSTRESC=np.array([f"{x:g}" for x in sv], dtype=object), LBSTRESN=sv,
-                       LBSTRESU=None if si == "1" else si, LBSTNRLO=round(lln * f, 3),
+                       LBSTRESU=None if si == "1" else si,
+                       LBSTNRLO=round(lln * f, 3) if lln > 0 else np.nan,
                        LBSTNRHI=round(uln * f, 3), LBNRIND=nrind,
                        LBSPEC="BLOOD" if cat == "HEMATOLOGY" else "SERUM", LBBLFL=blfl,
                        VISITNUM=vn, VISIT=vis, LBDTC=dtc)
