@@ -127,15 +127,15 @@ def _pieces(dz: _Design, beta: np.ndarray, frac: np.ndarray, info: bool = True):
     wrx = dz.x * wr[:, None]
     s0 = dz.revcum(dz.blocksum(wr))[dz.dm]
     s1 = dz.revcum(dz.blocksum(wrx))[dz.dm]
-    ewr = dz.e * wr
-    d0 = dz.blocksum(ewr)[dz.dm]
-    d1 = dz.blocksum(wrx * dz.e[:, None])[dz.dm]
-    del wrx
     bi = dz.bi
     if dz.single:  # one death per death block: Efron = Breslow, no expansion needed
+        del wrx
         den = s0
         a = s1 / den[:, None]
     else:
+        d0 = dz.blocksum(dz.e * wr)[dz.dm]
+        d1 = dz.blocksum(wrx * dz.e[:, None])[dz.dm]
+        del wrx
         den = s0[bi] - frac * d0[bi]
         a = (s1[bi] - frac[:, None] * d1[bi]) / den[:, None]
     loglik = float(dz.ew @ eta - dz.mw @ np.log(den))

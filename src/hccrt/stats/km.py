@@ -135,10 +135,20 @@ def _ci(surv: np.ndarray, se_log: np.ndarray, conf_type: str, z: float):
         if conf_type == "log":
             xx = np.where(surv == 0, np.nan, surv)
             return np.exp(np.log(xx) - z * se_log), np.minimum(np.exp(np.log(xx) + z * se_log), 1.0)
-        xx = np.where((surv == 0) | (surv == 1), np.nan, surv)
-        se2 = z * se_log / np.log(xx)
-        ll = np.log(-np.log(xx))
-        return np.exp(-np.exp(ll - se2)), np.exp(-np.exp(ll + se2))
+        lx = np.where((surv == 0) | (surv == 1), np.nan, surv)
+        np.log(lx, out=lx)  # log S
+        se2 = z * se_log
+        se2 /= lx
+        ll = np.negative(lx, out=lx)
+        np.log(ll, out=ll)  # log(-log S)
+        lower = ll - se2
+        upper = np.add(ll, se2, out=ll)
+        del se2
+        for lim in (lower, upper):  # exp(-exp(.)) in place
+            np.exp(lim, out=lim)
+            np.negative(lim, out=lim)
+            np.exp(lim, out=lim)
+        return lower, upper
 
 
 def _findq(x: np.ndarray, y: np.ndarray, p: np.ndarray) -> np.ndarray:
@@ -321,7 +331,8 @@ def km_from_sorted(ss: SortedSurv, conf_type: str, conf_level: float) -> KaplanM
         else:
             np.cumsum(h[a:b], out=gw[a:b])
         last_time[k] = ss.time[b - 1]
-    se_log = np.sqrt(gw)
+    del factor, h
+    se_log = np.sqrt(gw, out=gw)
     if robust:  # once S = 0 every influence is 0 (R: std.err 0, limits NA)
         se_log[surv == 0] = 0.0
     with np.errstate(invalid="ignore"):

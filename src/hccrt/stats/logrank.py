@@ -91,10 +91,11 @@ def _statistic(
     rho: float,
     stratified: bool,
 ) -> LogrankResult:
-    """Test statistic from per-block at-risk / event counts (B x K), blocks sorted by
-    (stratum, time); ``sstart`` gives, per block, the first block of its stratum."""
-    nn = risk.sum(axis=1)
-    dd = dev.sum(axis=1)
+    """Test statistic from per-block at-risk / event counts (K x B: one row per group),
+    blocks sorted by (stratum, time); ``sstart`` gives, per block, the first block of its
+    stratum."""
+    nn = risk.sum(axis=0)
+    dd = dev.sum(axis=0)
     ev = dd > 0
     if rho != 0:
         # pooled left-continuous KM within stratum at each block
@@ -107,14 +108,22 @@ def _statistic(
         s_minus[np.r_[True, sstart[1:] != sstart[:-1]]] = 1.0
         wt = s_minus**rho
     else:
-        wt = np.ones_like(nn)
-    risk, dev, nn, dd, wt = risk[ev], dev[ev], nn[ev], dd[ev], wt[ev]
-    frac = risk / nn[:, None]
-    observed_w = (wt[:, None] * dev).sum(axis=0)
-    expected = (wt * dd) @ frac
-    with np.errstate(divide="ignore", invalid="ignore"):
-        c = np.where(nn > 1, wt * wt * dd * (nn - dd) / (nn - 1), 0.0)
-    var = np.diag(c @ frac) - (frac * c[:, None]).T @ frac
+        wt = None
+    if not ev.all():
+        risk, dev, nn, dd = risk[:, ev], dev[:, ev], nn[ev], dd[ev]
+        wt = None if wt is None else wt[ev]
+    frac = risk / nn
+    if wt is None:
+        observed_w = dev.sum(axis=1)
+        expected = frac @ dd
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = np.where(nn > 1, dd * (nn - dd) / (nn - 1), 0.0)
+    else:
+        observed_w = dev @ wt
+        expected = frac @ (wt * dd)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            c = np.where(nn > 1, wt * wt * dd * (nn - dd) / (nn - 1), 0.0)
+    var = np.diag(frac @ c) - (frac * c) @ frac.T
     u = observed_w - expected
     df = int(np.sum(expected > 0)) - 1
     sub = var[1:, 1:]
@@ -157,7 +166,9 @@ def logrank_from_arrays(
     risk, dev, sstart, _ = _block_counts(t, e, g, s, k)
     del t, e, g, s
     n_per = np.bincount(codes, minlength=k)
-    return _statistic(risk, dev, sstart, levels, n_per, rho, True)
+    return _statistic(
+        np.ascontiguousarray(risk.T), np.ascontiguousarray(dev.T), sstart, levels, n_per, rho, True
+    )
 
 
 def logrank_from_sorted(ss: SortedSurv, rho: float = 0.0) -> LogrankResult:
@@ -169,24 +180,30 @@ def logrank_from_sorted(ss: SortedSurv, rho: float = 0.0) -> LogrankResult:
     k = len(ss.levels)
     if k < 2:
         raise InputError("group", list(ss.levels), "at least two groups")
-    ev_times = np.sort(ss.time[ss.n_event > 0], kind="stable")  # sorted runs: cheap merge
-    keep = np.empty(ev_times.size, dtype=bool)
-    if ev_times.size:
-        keep[0] = True
-        np.not_equal(ev_times[1:], ev_times[:-1], out=keep[1:])
-    ut = ev_times[keep]
-    risk = np.zeros((ut.size, k))
-    dev = np.zeros((ut.size, k))
-    ends = np.append(ss.group_start[1:], ss.time.size)
-    for j, (a, b) in enumerate(zip(ss.group_start, ends, strict=True)):
-        ts = ss.time[a:b]
-        pos = np.searchsorted(ts, ut, side="left")
-        inside = pos < ts.size
-        risk[inside, j] = ss.n_risk[a:b][pos[inside]]
-        hit = np.zeros(ut.size, dtype=bool)
-        hit[inside] = ts[pos[inside]] == ut[inside]
-        dev[hit, j] = ss.n_event[a:b][pos[hit]]
-    sstart = np.zeros(ut.size, dtype=np.int64)
+    sizes = np.diff(np.append(ss.group_start, ss.time.size))
+    gid = np.repeat(np.arange(k, dtype=np.int16), sizes)
+    # the groups' time arrays are sorted runs: a stable sort merges them in O(U log K)
+    o = np.argsort(ss.time, kind="stable")
+    ts, gs, nr, ne = ss.time[o], gid[o], ss.n_risk[o], ss.n_event[o]
+    new = np.empty(ts.size, dtype=bool)
+    new[0] = True
+    np.not_equal(ts[1:], ts[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    dd = np.add.reduceat(ne, starts)
+    ev = dd > 0
+    idx = starts[ev]
+    risk = np.empty((k, idx.size))
+    dev = np.empty((k, idx.size))
+    positions = np.arange(ts.size)
+    big = ts.size
+    nr_pad = np.append(nr, 0.0)
+    for j in range(k):
+        mine = gs == j
+        # position of the next entry of group j at or after each position
+        nxt = np.minimum.accumulate(np.where(mine, positions, big)[::-1])[::-1]
+        risk[j] = nr_pad[nxt[idx]]
+        dev[j] = np.add.reduceat(np.where(mine, ne, 0.0), starts)[ev]
+    sstart = np.zeros(idx.size, dtype=np.int64)
     return _statistic(risk, dev, sstart, ss.levels, ss.n_obs, rho, False)
 
 
