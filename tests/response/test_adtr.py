@@ -55,3 +55,19 @@ def test_best_change_flag_for_waterfall():
     s = a.loc[a["PARAMCD"] == "SDIAM"]
     assert s.loc[s["ANL02FL"] == "Y", "PCHG"].tolist() == [-50.0]
     assert s["NADIR"].tolist()[1:] == [40.0, 20.0]
+
+
+def test_localized_adtr_keeps_only_lesions_in_the_treated_area():
+    df = visits([T("T1", 40, site="LIVER", in_treated_area=True, viable_diameter=30,
+                   typical_hcc=True),
+                 T("T2", 20, site="LIVER", in_treated_area=False, viable_diameter=20,
+                   typical_hcc=True)],
+                [T("T1", 40, site="LIVER", in_treated_area=True, viable_diameter=15,
+                   typical_hcc=True),
+                 T("T2", 25, site="LIVER", in_treated_area=False, viable_diameter=25,
+                   typical_hcc=True)])
+    a = derive_adtr(df, "localized-mrecist")
+    s = a.loc[a["PARAMCD"] == "SDIAM"]
+    assert s["AVAL"].tolist() == [30.0, 15.0]  # viable diameters of T1 only
+    assert s["PCHG"].tolist() == [0.0, -50.0]
+    assert set(a.loc[a["PARAMCD"] != "SDIAM", "PARAMCD"]) == {"VDIAM"}

@@ -53,3 +53,25 @@ def test_bad_input_exits_2_with_one_line(args, message):
     res = runner.invoke(app, ["response", "derive", *args])
     assert res.exit_code == 2
     assert message in res.output
+
+
+@pytest.mark.skipif(not DATA.is_dir(), reason="conformance data not present")
+def test_subject_dates_from_a_separate_adsl(tmp_path):
+    import shutil
+
+    sdtm = tmp_path / "sdtm"
+    sdtm.mkdir()
+    for name in ("tu_onco_recist.csv", "tr_onco_recist.csv"):
+        shutil.copy(DATA / name, sdtm / name)
+    no_dates = runner.invoke(app, ["response", "derive", "--sdtm", str(sdtm), "--out",
+                                   str(tmp_path / "a")])
+    assert no_dates.exit_code == 2 and "DM" in no_dates.output
+    res = runner.invoke(app, ["response", "derive", "--sdtm", str(sdtm), "--out",
+                              str(tmp_path / "b"), "--adsl", str(DATA / "adsl.csv"),
+                              "--criteria", "localized-mrecist"])
+    assert res.exit_code == 0, res.output
+    # no positions relative to the treated area in these data: every subject is unevaluable
+    # for localized criteria, and says why
+    tps = pd.read_csv(tmp_path / "b" / "timepoints.csv")
+    assert (tps["overall"] == "NE").all()
+    assert tps["reason"].str.contains("in_treated_area").all()

@@ -21,6 +21,7 @@ from hccrt.response.review import CentralReviewRule
 from hccrt.response.sdtm import (
     lesions_from_sdtm,
     overall_from_rs,
+    read_domain,
     read_sdtm_dir,
     subjects_from_sdtm,
 )
@@ -53,6 +54,8 @@ def derive(
         help="Reference date: randomization_date or treatment_date.")] = "randomization_date",
     central_review: Annotated[bool, typer.Option(
         help="Add the accepted central-review result (RADIOLOGIST 1/2, ADJUDICATOR).")] = False,
+    adsl: Annotated[Path | None, typer.Option(
+        help="ADSL (CSV or XPT) to use for subject dates when the SDTM folder has none.")] = None,
     strict: Annotated[bool, typer.Option(
         help="Stop at the first input breach instead of reporting it as NE.")] = False,
 ) -> None:
@@ -62,6 +65,8 @@ def derive(
         params = BestResponseParams(reference=reference, sd_min_days=sd_min_days,
                                     confirmation_days=confirmation_days, max_ne_between=max_ne)
         data = read_sdtm_dir(sdtm)
+        if adsl is not None:
+            data.adsl = read_domain(adsl)
         if data.tr is None:
             raise HccrtError(f"no TR file in {sdtm}")
         lesions = lesions_from_sdtm(data.tr, data.tu, data.supptu)

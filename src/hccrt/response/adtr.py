@@ -50,9 +50,9 @@ def derive_adtr(
     rules = rules if rules is not None else rules_for(criteria)
     t, _ = validate_lesions(lesions, errors)
     meas = lesion_measurement(t, rules)
-    m = (t["role"] == Role.TARGET.value).to_numpy()
+    m = (t["role"] == Role.TARGET.value).to_numpy(dtype=bool)
     if rules.localized:
-        m &= (t["in_treated_area"] == True).fillna(False).to_numpy(dtype=bool)  # noqa: E712
+        m = m & (t["in_treated_area"] == True).fillna(False).to_numpy(dtype=bool)  # noqa: E712
     t = t.loc[m].assign(AVAL=meas[m])
     if t.empty:
         return pd.DataFrame(columns=ADTR_COLUMNS)
