@@ -65,10 +65,16 @@ def test_all_builtins_load_in_order():
 
 
 @pytest.mark.parametrize("code", BUILTIN_CODES)
-def test_eligibility_rules_stay_empty_until_the_engine_lands(code):
+def test_every_criterion_has_a_rule_or_is_marked_attestation_only(code):
+    # Attestation-only criteria carry an ``attest`` rule, so every criterion has a rule; the
+    # eligibility tests (tests/protocols/eligibility) check which ones are attestation-only.
+    from hccrt.protocols.eligibility.rules import is_attestation_only
+
     protocol = load_builtin(code)
-    assert all(c.rule is None for c in protocol.eligibility)
+    assert all(c.rule is not None for c in protocol.eligibility)
     assert {c.kind for c in protocol.eligibility} <= {"inclusion", "exclusion"}
+    judged = [c for c in protocol.eligibility if is_attestation_only(c.rule)]
+    assert all(c.category in {"investigator_judgement", "comorbidity"} for c in judged)
 
 
 @pytest.mark.parametrize("code", BUILTIN_CODES)

@@ -37,6 +37,8 @@ from pydantic import (
     model_validator,
 )
 
+from hccrt.protocols.eligibility.rules import RuleField, limits_used
+
 CODE_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 ID_PATTERN = r"^[a-z][a-z0-9]*([-_][a-z0-9]+)*$"
 
@@ -407,10 +409,12 @@ class Safety(StrictModel):
 
 
 class Criterion(StrictModel):
-    """An eligibility criterion: its text now; its executable ``rule`` comes later.
+    """An eligibility criterion: its registry text and its executable ``rule``.
 
-    ``rule`` is reserved for the eligibility engine's rule language; until that lands it must
-    stay empty so that no half-specified rule is ever mistaken for an executable one.
+    ``rule`` is written in the eligibility rule language (:mod:`hccrt.protocols.eligibility.rules`)
+    and checked when the file loads: an unknown fact, a unit that does not fit the fact or a
+    comparison of the wrong type is an error at ``eligibility[i]{id}.rule``. A criterion only
+    the investigator can judge has an ``attest`` rule.
     """
 
     id: Identifier
@@ -435,7 +439,7 @@ class Criterion(StrictModel):
         ]
         | None
     ) = None
-    rule: dict[str, Any] | None = None
+    rule: RuleField = None
     assumed: bool = False
     note: str | None = Field(default=None, description="why it is assumed, or how it was split")
 
@@ -627,6 +631,14 @@ class Protocol(StrictModel):
             check_arms("planning.sbrt", self.planning.sbrt.arms)
         for window in self.safety.ae_collection:
             check_arms(f"AE window {window.id}", window.arms)
+        limit_ids = {p.id for p in self.planning.limits}
+        for criterion in self.eligibility:
+            for limit_id in sorted(limits_used(criterion.rule) if criterion.rule else ()):
+                if limit_id not in limit_ids:
+                    raise ValueError(
+                        f"eligibility criterion {criterion.id}: rule names planning limit "
+                        f"{limit_id!r}; planning limits are {sorted(limit_ids)}"
+                    )
         n_arms = len(self.arms)
         if self.design.type is DesignType.SINGLE_ARM and n_arms != 1:
             raise ValueError(f"a single_arm design has exactly one arm, not {n_arms}")

@@ -1,0 +1,75 @@
+"""All criteria of the five protocols are encoded; only judgement is left to attestation.
+
+The counts are those of the registry texts (shared/seeds/000..004): rescue inclusion 1-12
+with the ten blood tests of item 9 as separate criteria (21) and exclusion 1-6 with 1a/1b
+split (7); sirt-haic six inclusion and eleven exclusion bullets; io-rt-mvi inclusion 1-11
+with the eight laboratory items of 8 split (18) and exclusion 1-16; sbrt-bclcc the five "key
+inclusion criteria", the SBRT lesion-count condition and the assumed continuation of
+systemic therapy; tare-ut7 the three population conditions of its summary (no criteria list).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hccrt.protocols import BUILTIN_CODES, load_builtin
+from hccrt.protocols.eligibility.rules import Attest, is_attestation_only
+
+EXPECTED_COUNTS = {
+    "tare-ut7": (3, 0),
+    "rescue": (21, 7),
+    "sirt-haic": (6, 11),
+    "io-rt-mvi": (18, 16),
+    "sbrt-bclcc": (7, 0),
+}
+
+# Only the investigator can judge these (seed wording in the criterion text).
+ATTESTATION_ONLY = {
+    "tare-ut7": set(),
+    "rescue": {"life-expectancy"},  # "a life expectancy of more than 3 months"
+    "sirt-haic": {"ex-organ-dysfunction", "ex-psychiatric", "ex-investigator-judgement"},
+    "io-rt-mvi": {"ex-uncontrolled-comorbidity", "ex-compliance"},
+    "sbrt-bclcc": set(),
+}
+
+# Categories whose criteria are measured, never judged: no attestation anywhere in them.
+COMPUTABLE = {"laboratory", "liver_function", "staging", "tumour_burden", "dosimetry",
+              "demographic", "performance_status", "prior_treatment"}
+
+
+def _has_attest(rule) -> bool:
+    if isinstance(rule, Attest):
+        return True
+    items = getattr(rule, "items", None) or ([rule.item] if hasattr(rule, "item") else [])
+    return any(_has_attest(i) for i in items)
+
+
+@pytest.mark.parametrize("code", BUILTIN_CODES)
+def test_every_criterion_of_the_seed_is_encoded(code):
+    protocol = load_builtin(code)
+    kinds = [c.kind for c in protocol.eligibility]
+    assert (kinds.count("inclusion"), kinds.count("exclusion")) == EXPECTED_COUNTS[code]
+    assert all(c.rule is not None for c in protocol.eligibility)
+
+
+@pytest.mark.parametrize("code", BUILTIN_CODES)
+def test_attestation_only_criteria_are_exactly_the_judgement_ones(code):
+    protocol = load_builtin(code)
+    only = {c.id for c in protocol.eligibility if is_attestation_only(c.rule)}
+    assert only == ATTESTATION_ONLY[code]
+
+
+@pytest.mark.parametrize("code", BUILTIN_CODES)
+def test_nothing_computable_is_left_to_attestation(code):
+    protocol = load_builtin(code)
+    for c in protocol.eligibility:
+        if c.category in COMPUTABLE and c.id != "resectable-no-distant-metastasis":
+            assert not _has_attest(c.rule), c.id
+
+
+def test_resectability_is_the_only_judgement_inside_a_staging_criterion():
+    # sirt-haic: "Absence of distant metastasis, with the tumor anticipated to be completely
+    # resectable": metastasis is an imaging fact, resectability the surgeons' judgement.
+    protocol = load_builtin("sirt-haic")
+    (c,) = [c for c in protocol.eligibility if c.id == "resectable-no-distant-metastasis"]
+    assert _has_attest(c.rule) and not is_attestation_only(c.rule)

@@ -1,0 +1,156 @@
+"""Outcomes, explanations, missing data, attestations, the screening log and the inputs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from hccrt.errors import InputError
+from hccrt.protocols import load_builtin
+from hccrt.protocols.eligibility import screen, screen_frame, screening_log
+from hccrt.protocols.eligibility.candidate import ScreeningInput, facts_frame
+from hccrt.protocols.eligibility.engine import window_start
+from hccrt.protocols.eligibility.rules import Window
+from tests.protocols.eligibility.candidates import candidate, lab
+
+
+@pytest.fixture(scope="module")
+def rescue():
+    return load_builtin("rescue")
+
+
+def _criterion(result, criterion_id):
+    (c,) = [c for c in result.criteria if c.id == criterion_id]
+    return c
+
+
+def test_one_missing_lab_makes_the_candidate_incomplete_not_eligible(rescue):
+    result = screen(rescue, candidate("rescue", labs__platelets=None))
+    assert result.status == "incomplete"
+    assert result.missing == {"lab-platelets": ["platelets"]}
+    assert result.failing == [] and result.attestations == []
+    assert "missing platelets" in result.summary()
+
+
+def test_explanation_in_a_coordinators_words(rescue):
+    # Issue 6 example: "Total bilirubin 3.1 mg/dL > 3.0 mg/dL" (rescue: "≤ 3.0 mg/dL").
+    result = screen(rescue, candidate("rescue", labs__bilirubin=lab(3.1, "mg/dL")))
+    c = _criterion(result, "lab-bilirubin")
+    assert c.outcome == "not met"
+    assert c.explanation == ["Total bilirubin 3.1 mg/dL > 3.0 mg/dL (required <= 3.0 mg/dL)"]
+    assert "lab-bilirubin" in result.failing
+
+
+def test_si_units_are_explained_in_the_protocols_unit(rescue):
+    result = screen(rescue, candidate("rescue", labs__bilirubin=lab(34.2, "umol/L")))
+    assert _criterion(result, "lab-bilirubin").explanation == [
+        "Total bilirubin 2 mg/dL <= 3.0 mg/dL"]
+
+
+def test_uln_ratio_shows_value_and_site_uln():
+    result = screen(load_builtin("io-rt-mvi"),
+                    candidate("io-rt-mvi", labs__alt=lab(240, "U/L", uln=40)))
+    c = _criterion(result, "lab-alt-ast")
+    assert c.outcome == "not met"
+    assert c.explanation[0] == "ALT 6 x ULN (240 U/L, ULN 40 U/L) > 5 x ULN (required <= 5 x ULN)"
+
+
+def test_missing_data_matters_only_when_it_could_change_the_outcome(rescue):
+    # "INR ≤ 2.0 for patients not taking anticoagulants": with INR 1.5 the criterion is met
+    # whether or not the patient takes anticoagulants; with INR 2.5 it depends on it.
+    ok = screen(rescue, candidate("rescue", on_anticoagulant=None, labs__inr=lab(1.5)))
+    assert _criterion(ok, "lab-inr").outcome == "met"
+    open_ = screen(rescue, candidate("rescue", on_anticoagulant=None, labs__inr=lab(2.5)))
+    assert _criterion(open_, "lab-inr").outcome == "unknown"
+    assert _criterion(open_, "lab-inr").missing == ["on_anticoagulant"]
+
+
+def test_attestations_are_asked_for_and_answered(rescue):
+    pending = screen(rescue, candidate("rescue", attestations={"consent": True}))
+    assert pending.status == "incomplete"
+    assert pending.attestations == ["life-expectancy"]
+    assert _criterion(pending, "life-expectancy").outcome == "needs attestation"
+    refused = screen(rescue, candidate("rescue", attestations={
+        "consent": True, "rescue:life-expectancy": False}))
+    assert refused.status == "ineligible" and refused.failing == ["life-expectancy"]
+
+
+def test_a_failing_criterion_outranks_missing_data(rescue):
+    result = screen(rescue, candidate("rescue", ecog=3, labs__wbc=None))
+    assert result.status == "ineligible" and result.failing == ["ecog"]
+    assert result.missing == {"lab-leukocytes": ["wbc"]}
+
+
+def test_derived_facts_name_the_inputs_they_lack(rescue):
+    result = screen(rescue, candidate("rescue", ascites=None))
+    assert result.missing == {"child-pugh-a": ["ascites"]}
+    maa = screen(rescue, candidate("rescue", maa_tnr=None))
+    assert maa.missing == {"ex-maa-lung-dose": ["maa_tnr"]}
+
+
+def test_screening_log_counts_by_outcome_and_criterion(rescue):
+    rows = [
+        candidate("rescue"),
+        candidate("rescue", labs__bilirubin=lab(3.2, "mg/dL"), labs__albumin=lab(4.0, "g/dL")),
+        candidate("rescue", labs__bilirubin=lab(1.0, "mg/dL"), ecog=2, n_lesions=6),
+        candidate("rescue", labs__platelets=None),
+    ]
+    frame = pd.DataFrame([ScreeningInput.parse({**r, "candidate_id": f"c{i}"}).to_row()
+                          for i, r in enumerate(rows)])
+    log = screening_log(screen_frame(rescue, frame))
+    assert log.screened == 4
+    assert log.outcomes == {"eligible": 1, "ineligible": 2, "incomplete": 1}
+    table = log.criteria.set_index("criterion")
+    # bilirubin 3.2 mg/dL also scores 3 Child-Pugh points (class B): two reasons
+    assert table.loc["lab-bilirubin", "failing"] == 1 and table.loc["lab-bilirubin", "only"] == 0
+    assert table.loc["ecog", "failing"] == 1 and table.loc["tumour-burden", "failing"] == 1
+    assert table.loc["lab-platelets", "unknown"] == 1
+    assert log.several_reasons == 2
+    assert "| lab-platelets | inclusion | 0 | 0 | 1 | 0 |" in log.to_markdown()
+
+
+def test_calendar_windows():
+    # "within one month" of 31 March reaches back to the last day of February
+    ref = pd.Series(pd.to_datetime(["2026-03-31", "2024-03-31", "2026-10-15"]))
+    days = (ref - pd.Timestamp("1970-01-01")).dt.days.to_numpy(dtype=float)
+    start = window_start(days, Window(n=1, unit="months"))
+    got = [str(pd.Timestamp("1970-01-01") + pd.Timedelta(days=d))[:10] for d in start]
+    assert got == ["2026-02-28", "2024-02-29", "2026-09-15"]
+
+
+def test_flat_csv_and_nested_json_agree(rescue, tmp_path):
+    row = ScreeningInput.parse(candidate("rescue")).to_row()
+    path = tmp_path / "c.csv"
+    pd.DataFrame([row]).to_csv(path, index=False)
+    from hccrt.protocols.eligibility.candidate import read_candidates
+
+    batch = screen_frame(rescue, read_candidates(str(path)))
+    assert batch.status.tolist() == ["eligible"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"labs__bilirubin": {"value": 1.0, "date": "2026-10-01"}}, "bilirubin_unit"),
+        ({"labs__bilirubin": lab(1.0, "mmHg")}, "bilirubin_unit"),
+        ({"labs__platelets": lab(100, "mg/dL")}, "platelets"),
+        ({"labs__bilirubin": lab(-1.0, "mg/dL")}, "bilirubin"),
+        ({"labs__bilirubin": lab(1.0, "mg/dL", date="2026-10-16")}, "bilirubin_date"),
+        ({"consent_date": "2026-10-16"}, "consent_date"),
+        ({"ecog": 5}, "ecog"),
+        ({"ascites": "lots"}, "ascites"),
+        ({"segments": "9"}, "segments"),
+        ({"treated_nontumoral_volume_ml": 5000}, "treated_nontumoral_volume_ml"),
+    ],
+)
+def test_bad_input_names_the_field(rescue, changes, field):
+    with pytest.raises(InputError) as info:
+        screen(rescue, candidate("rescue", **changes))
+    assert info.value.field == field
+
+
+def test_unknown_columns_are_refused():
+    with pytest.raises(InputError) as info:
+        facts_frame(pd.DataFrame([{"candidate_id": "x", "screening_date": "2026-10-15",
+                                   "bilirubn": 1.0}]))
+    assert info.value.field == "bilirubn"
