@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from hccrt.web.core import views
 
@@ -8,4 +8,5 @@ urlpatterns = [
     path("protocols/<slug:code>/", views.protocol_detail, name="protocol-detail"),
     path("health", views.health, name="health"),
     path("admin/", admin.site.urls),
+    path("api/v1/", include("hccrt.web.api.urls")),
 ]

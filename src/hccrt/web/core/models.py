@@ -13,6 +13,8 @@ from typing import Any
 from django.db import models
 from django.db.models import Q, UniqueConstraint
 
+from hccrt.web.audit.base import AuditedModel
+
 
 class Site(models.Model):
     code = models.SlugField(max_length=32, unique=True, help_text="short site code, e.g. snuh")
@@ -61,8 +63,12 @@ class Protocol(models.Model):
         return ProtocolModel.model_validate(self.document)
 
 
-class Participant(models.Model):
-    """A trial participant, pseudonymous: a study id, never a name or a record number."""
+class Participant(AuditedModel):
+    """A trial participant, pseudonymous: a study id, never a name or a record number.
+
+    Audited trial data (see :class:`hccrt.web.audit.base.AuditedModel`): every save writes an
+    audit event, changes after the first save need a reason, nothing is hard-deleted.
+    """
 
     class Status(models.TextChoices):
         SCREENING = "screening", "Screening"
@@ -82,7 +88,8 @@ class Participant(models.Model):
     consent_date = models.DateField(null=True, blank=True)
     consent_version = models.CharField(max_length=40, blank=True)
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.SCREENING)
-    created_at = models.DateTimeField(auto_now_add=True)
+    sex = models.CharField(max_length=1, blank=True, choices=[("M", "M"), ("F", "F"), ("U", "U")])
+    age = models.PositiveSmallIntegerField(null=True, blank=True, help_text="years at consent")
 
     class Meta:
         ordering = ["study_id"]
@@ -92,6 +99,17 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return self.study_id
+
+    def audit_participant_id(self) -> int | None:
+        return self.pk
+
+    def audit_site_id(self) -> int | None:
+        return self.site_id
+
+    def after_audited_save(self, action: str, user: Any) -> None:
+        from hccrt.web.capture.checks import run_checks
+
+        run_checks(self, user)
 
     def clean(self) -> None:
         from django.core.exceptions import ValidationError

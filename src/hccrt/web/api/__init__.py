@@ -1,0 +1,1 @@
+"""REST API (Django REST framework, OpenAPI 3 through drf-spectacular)."""

@@ -1,0 +1,91 @@
+"""Token and session login with throttling (per user name and address) and optional TOTP."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth import authenticate, login, logout
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from hccrt.web import security
+from hccrt.web.api.errors import error_response
+
+
+class Credentials(serializers.Serializer):
+    username = serializers.CharField()
+    password = serializers.CharField(style={"input_type": "password"})
+    otp = serializers.CharField(required=False, allow_blank=True)
+
+
+def _address(request: Request) -> str:
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _check(request: Request) -> tuple[Any, Response | None]:
+    body = Credentials(data=request.data)
+    body.is_valid(raise_exception=True)
+    username = body.validated_data["username"]
+    address = _address(request)
+    if security.login_blocked(username, address):
+        return None, error_response(
+            [{"field": "username", "value": username,
+              "rule": "too many failed logins; wait 15 minutes"}],
+            status.HTTP_429_TOO_MANY_REQUESTS,
+        )  # fmt: skip
+    user = authenticate(request, username=username, password=body.validated_data["password"])
+    if user is None:
+        security.record_login_failure(username, address)
+        return None, error_response(
+            [{"field": "password", "value": None, "rule": "valid credentials"}],
+            status.HTTP_401_UNAUTHORIZED,
+        )
+    device = getattr(user, "totp", None)
+    if device is not None and device.confirmed and not security.verify_totp(
+        device.secret, body.validated_data.get("otp", "")
+    ):
+        security.record_login_failure(username, address)
+        return None, error_response(
+            [{"field": "otp", "value": None, "rule": "the current code of your authenticator"}],
+            status.HTTP_401_UNAUTHORIZED,
+        )
+    security.clear_login_failures(username, address)
+    return user, None
+
+
+class TokenView(APIView):
+    permission_classes = [AllowAny]
+    authentication_classes: list[Any] = []
+
+    @extend_schema(request=Credentials)
+    def post(self, request: Request) -> Response:
+        user, failed = _check(request)
+        if failed is not None:
+            return failed
+        token, _ = Token.objects.get_or_create(user=user)
+        return Response({"token": token.key})
+
+
+class LoginView(APIView):
+    permission_classes = [AllowAny]
+
+    @extend_schema(request=Credentials)
+    def post(self, request: Request) -> Response:
+        user, failed = _check(request)
+        if failed is not None:
+            return failed
+        login(request._request, user)
+        return Response({"username": user.get_username()})
+
+
+class LogoutView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    def post(self, request: Request) -> Response:
+        logout(request._request)
+        return Response(status=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,148 @@
+"""Serializers built from the models: every editable field writable, derived fields read-only.
+
+The participant field only offers participants the user may write at (site isolation at
+input); ``arm`` is replaced by ``"concealed"`` for roles that may not see it; the central
+reader never sees the site.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from rest_framework import serializers
+
+from hccrt.web.capture import access
+from hccrt.web.capture.models import Allocation, DataQuery
+from hccrt.web.core.models import Participant, Protocol, Site
+
+COMMON_READ_ONLY = ("id", "version", "is_deleted", "created_at", "updated_at")
+CONCEALED = "concealed"
+
+
+def _masked(participant: Participant) -> bool:
+    masking = participant.protocol.document.get("design", {}).get("masking", "open_label")
+    return masking != "open_label"
+
+
+class ScopedParticipantField(serializers.PrimaryKeyRelatedField):
+    def __init__(self, resource: str, **kwargs: Any) -> None:
+        self.resource = resource
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        return Participant.objects.alive().for_user(user, self.resource, "write")
+
+
+class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
+    """A link to another form, offered only within what the user may read."""
+
+    def __init__(self, model: type[models.Model], **kwargs: Any) -> None:
+        self.related_model = model
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> Any:
+        request = self.context.get("request")
+        resource = access.model_resources()[self.related_model._meta.label_lower]
+        return self.related_model.objects.alive().for_user(
+            getattr(request, "user", None), resource, "read")
+
+
+class FormSerializer(serializers.ModelSerializer):
+    resource = ""
+    site = serializers.SerializerMethodField()
+
+    def get_site(self, obj: Any) -> str | None:
+        participant = obj if isinstance(obj, Participant) else obj.participant
+        return participant.site.code
+
+    def to_representation(self, instance: Any) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        request = self.context.get("request")
+        user = getattr(request, "user", None)
+        if access.reader_only(user, self.resource):
+            data.pop("site", None)
+            data.pop("reader", None)
+        participant = instance if isinstance(instance, Participant) else instance.participant
+        if "arm" in data and data["arm"] and not access.sees_arm(
+            user, participant.site_id, _masked(participant)
+        ):
+            data["arm"] = CONCEALED
+            for hidden in ("randomization_number", "slot", "rand_list"):
+                data.pop(hidden, None)
+        return data
+
+
+def serializer_for(model: type[models.Model], resource: str,
+                   read_only: tuple[str, ...] = ()) -> type[FormSerializer]:  # fmt: skip
+    extra: dict[str, Any] = {"resource": resource}
+    meta_attrs: dict[str, Any] = {
+        "model": model,
+        "exclude": ["sealed"] if hasattr(model, "sealed") else [],
+        "read_only_fields": (*COMMON_READ_ONLY, *read_only),
+    }
+    if model is not Participant:
+        extra["participant"] = ScopedParticipantField(resource)
+    for f in model._meta.concrete_fields:
+        target = getattr(f, "related_model", None)
+        if f.is_relation and target is not None and f.name != "participant" \
+                and target._meta.label_lower in access.model_resources() \
+                and f.name not in read_only:
+            extra[f.name] = ScopedRelatedField(target, allow_null=f.null, required=not f.null)
+    meta = type("Meta", (), meta_attrs)
+    return type(f"{model.__name__}Serializer", (FormSerializer,), {"Meta": meta, **extra})
+
+
+class ParticipantSerializer(FormSerializer):
+    resource = "participants"
+    site = serializers.SlugRelatedField(slug_field="code", queryset=Site.objects.all())
+    protocol = serializers.SlugRelatedField(
+        slug_field="code", queryset=Protocol.objects.filter(is_current=True)
+    )
+
+    class Meta:
+        model = Participant
+        fields = ["id", "study_id", "protocol", "site", "arm", "consent_date",
+                  "consent_version", "status", "sex", "age", *COMMON_READ_ONLY[1:]]  # fmt: skip
+        read_only_fields = (*COMMON_READ_ONLY, "arm", "status")
+
+    def validate_site(self, site: Site) -> Site:
+        request = self.context.get("request")
+        sites = access.allowed_sites(getattr(request, "user", None), "participants", "write")
+        if sites is not None and site.pk not in sites:
+            raise serializers.ValidationError(f"a site you may enrol at (not {site.code})")
+        return site
+
+    def validate_protocol(self, protocol: Protocol) -> Protocol:
+        if self.instance is not None and self.instance.protocol_id != protocol.pk:
+            raise serializers.ValidationError("the participant's protocol (not changeable)")
+        return protocol
+
+
+class QuerySerializer(serializer_for(DataQuery, "queries",
+                                     read_only=("status", "response", "raised_by", "reopened",
+                                                "edit_check"))):  # fmt: skip
+    pass
+
+
+class AllocationSerializer(serializer_for(Allocation, "allocations")):
+    class Meta:
+        model = Allocation
+        exclude = ["rand_list"]
+        read_only_fields = [f.name for f in Allocation._meta.fields if f.name != "rand_list"]
+
+
+class AllocateRequest(serializers.Serializer):
+    method = serializers.ChoiceField(choices=Allocation.Method.choices)
+    allocation_date = serializers.DateField()
+    arm = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True)
+    strata = serializers.DictField(child=serializers.CharField(), required=False)
+
+
+class QueryActionRequest(serializers.Serializer):
+    version = serializers.IntegerField()
+    response = serializers.CharField(required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True)

@@ -1,0 +1,1 @@
+"""Audit trail: append-only, hash-chained events for every change of trial data."""

@@ -1,0 +1,196 @@
+"""The base of every trial-data model: audited save, versions, soft delete only.
+
+``AuditedModel.save()`` is the only way a row of trial data is written. Inside one
+transaction it takes the audit-chain lock, locks the stored row, refuses a stale version
+(:class:`StaleVersionError`, HTTP 409 in the API), validates through the model's ``clean()``
+(which calls the clinical core), requires a reason for any change after the first save,
+increments ``version``, writes the row with the database guard open and appends the audit
+event. ``QuerySet.update()``, ``delete()``, ``bulk_create()`` and ``bulk_update()`` raise
+:class:`AuditBypassError`; raw SQL is refused by the database triggers (:mod:`.guard`).
+
+Who and why come from keyword arguments of ``save()`` or from :func:`audit_context`
+(``with audit_context(user, reason): ...``), which the API and the records bridge set.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connections, models, router, transaction
+
+from hccrt.errors import HccrtError, InputError
+from hccrt.web.audit import chain
+from hccrt.web.audit.guard import open_audited_path
+
+
+class AuditBypassError(HccrtError):
+    """An operation would change trial data without an audit event."""
+
+
+class StaleVersionError(HccrtError):
+    """The record changed since the version the caller edited."""
+
+    def __init__(self, model: str, pk: Any, submitted: int, current: int) -> None:
+        self.model, self.pk, self.submitted, self.current = model, pk, submitted, current
+        super().__init__(
+            f"{model} {pk}: version {submitted} is stale; the stored version is {current}"
+        )
+
+
+@dataclass(frozen=True)
+class AuditContext:
+    user: Any = None
+    reason: str = ""
+
+
+_NO_CONTEXT = AuditContext()
+_context: contextvars.ContextVar[AuditContext] = contextvars.ContextVar(
+    "hccrt_audit_context", default=_NO_CONTEXT
+)
+
+
+@contextmanager
+def audit_context(user: Any = None, reason: str = "") -> Iterator[AuditContext]:
+    token = _context.set(AuditContext(user, reason or ""))
+    try:
+        yield _context.get()
+    finally:
+        _context.reset(token)
+
+
+REASON_RULE = "a reason for the change (required for any change after the first save)"
+
+
+class AuditedQuerySet(models.QuerySet):
+    def alive(self) -> AuditedQuerySet:
+        return self.filter(is_deleted=False)
+
+    def for_user(self, user: Any, resource: str, op: str = "read") -> AuditedQuerySet:
+        """Rows ``user`` may ``op`` ('read'/'write') as ``resource`` (roles, sites, reader)."""
+        from hccrt.web.capture.access import scope
+
+        return scope(self, user, resource, op)
+
+    def update(self, **kwargs: Any) -> int:
+        raise AuditBypassError(
+            f"{self.model._meta.label}: QuerySet.update() bypasses the audit trail; "
+            "save each record (with a reason)"
+        )
+
+    def delete(self) -> Any:
+        raise AuditBypassError(f"{self.model._meta.label}: trial data is never deleted; "
+                               "use soft_delete(reason)")  # fmt: skip
+
+    def bulk_create(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditBypassError(f"{self.model._meta.label}: bulk_create() bypasses the audit "
+                               "trail")  # fmt: skip
+
+    def bulk_update(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditBypassError(f"{self.model._meta.label}: bulk_update() bypasses the audit "
+                               "trail")  # fmt: skip
+
+
+AuditedManager = models.Manager.from_queryset(AuditedQuerySet)
+
+_NOT_AUDITED = frozenset({"version", "created_at", "updated_at"})
+
+
+class AuditedModel(models.Model):
+    version = models.PositiveIntegerField(default=0, editable=False)
+    is_deleted = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AuditedManager()
+
+    class Meta:
+        abstract = True
+
+    # -- what the audit event is filed under (overridden by Participant)
+    def audit_participant_id(self) -> int | None:
+        return getattr(self, "participant_id", None)
+
+    def audit_site_id(self) -> int | None:
+        participant = getattr(self, "participant", None)
+        return participant.site_id if participant is not None else None
+
+    def audited_fields(self) -> list[models.Field]:
+        return [f for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in _NOT_AUDITED]  # fmt: skip
+
+    def save(  # type: ignore[override]
+        self, *args: Any, user: Any = None, reason: str | None = None,
+        action: str | None = None, **kwargs: Any,
+    ) -> None:  # fmt: skip
+        ctx = _context.get()
+        user = user if user is not None else ctx.user
+        reason = (reason if reason is not None else ctx.reason).strip()
+        using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
+        fields = self.audited_fields()
+        with transaction.atomic(using=using):
+            chain.lock_chain(using)
+            adding = self._state.adding
+            old: dict[str, Any] | None = None
+            if not adding:
+                old = (type(self)._base_manager.using(using).select_for_update()
+                       .filter(pk=self.pk).values("version", *(f.attname for f in fields))
+                       .first())  # fmt: skip
+                if old is None:
+                    raise StaleVersionError(self._meta.label_lower, self.pk, self.version, 0)
+                if old["version"] != self.version:
+                    raise StaleVersionError(self._meta.label_lower, self.pk, self.version,
+                                            old["version"])  # fmt: skip
+            self.full_clean(validate_unique=False, validate_constraints=False)
+            changes: dict[str, list[Any]] = {}
+            for f in fields:
+                new = getattr(self, f.attname)
+                before = None if old is None else old[f.attname]
+                if adding:
+                    if new is not None and new != "":
+                        changes[f.attname] = [None, new]
+                elif before != new:
+                    changes[f.attname] = [before, new]
+            if not adding and not changes:
+                return  # nothing changed: nothing to write or audit
+            if action is None:
+                action = "create" if adding else "update"
+            if not adding and not reason:
+                raise InputError("reason", reason, REASON_RULE)
+            previous = self.version
+            self.version = 1 if adding else old["version"] + 1  # type: ignore[index]
+            try:
+                with open_audited_path(connections[using]):
+                    super().save(*args, **kwargs)
+            except Exception:
+                self.version = previous
+                raise
+            chain.append(
+                user=user, action=action, model=self._meta.label_lower, object_pk=self.pk,
+                site_id=self.audit_site_id(), participant_id=self.audit_participant_id(),
+                version=self.version, changes=changes, reason=reason, using=using,
+            )  # fmt: skip
+            self.after_audited_save(action, user)
+
+    def after_audited_save(self, action: str, user: Any) -> None:
+        """Hook run inside the save's transaction (edit checks, schedule); no-op here."""
+
+    def soft_delete(self, reason: str, user: Any = None) -> None:
+        """Mark the record deleted (kept, audited); a reason is required."""
+        if self.is_deleted:
+            return
+        self.is_deleted = True
+        self.save(user=user, reason=reason, action="delete")
+
+    def restore(self, reason: str, user: Any = None) -> None:
+        if not self.is_deleted:
+            return
+        self.is_deleted = False
+        self.save(user=user, reason=reason, action="restore")
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise AuditBypassError(f"{self._meta.label}: trial data is never deleted; "
+                               "use soft_delete(reason)")  # fmt: skip

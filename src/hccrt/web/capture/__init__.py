@@ -1,0 +1,1 @@
+"""Data capture: the eCRFs, roles and site isolation, allocation, visits, edit checks."""
