@@ -253,3 +253,13 @@ def test_as_value_refuses_unitless_string_for_a_dimensioned_target() -> None:
     assert err.value.field == "bilirubin"
     assert "umol/L" in err.value.allowed
     assert as_value("1.3", "1", analyte="inr", field="inr") == 1.3
+
+
+def test_european_units() -> None:
+    # SI prefixes: 1 mg/L = 0.1 mg/dL (French bilirubin/creatinine reports); 1 /nL = 10^9/L
+    # (German platelet reports); katal (IFCC/NFSS): 1 ukat/L = 60 U/L since 1 U = 1 umol/min
+    assert convert(20.0, "mg/L", "mg/dL", analyte="bilirubin") == 2.0
+    assert convert(10.0, "mg/L", "umol/L", analyte="creatinine") == pytest.approx(88.4)
+    assert convert(150.0, "/nl", "10^9/L", analyte="platelets") == 150.0
+    assert convert(1.0, "µkat/L", "U/L", analyte="alt") == 60.0
+    assert convert(120.0, "U/L", "ukat/L", analyte="ast") == 2.0

@@ -17,8 +17,13 @@ Conversion factors and their sources
   g/mol) basis used by European laboratories and by the CTCAE v5.0 anaemia term
   (10.0 g/dL = 6.2 mmol/L).
 - Albumin: 1 g/dL = 10 g/L (mass concentration; no molar conversion is offered).
-- Cell counts: 1 /uL = 1 /mm3 = 10^-3 x 10^9/L; 10^3/uL = 10^9/L (1 uL = 1 mm3 = 10^-6 L).
-- Enzymes: U/L and IU/L are the same unit (the IUB 1961 enzyme unit, umol/min).
+- Mass concentration: 1 g/dL = 10 g/L = 1000 mg/dL (SI prefixes); mg/L (French
+  laboratories report bilirubin and creatinine in mg/L) = 0.1 mg/dL.
+- Cell counts: 1 /uL = 1 /mm3 = 10^-3 x 10^9/L; 10^3/uL = 10^9/L = 1 /nL (1 uL = 1 mm3 =
+  10^-6 L; 1 nL = 10^-9 L, the German "/nl" or "Gpt/l").
+- Enzymes: U/L and IU/L are the same unit (the IUB 1961 enzyme unit, umol/min). The SI unit
+  katal: 1 ukat/L = 60 U/L (1 U = 1 umol/min = 1/60 umol/s; NFSS/IFCC, used in Nordic
+  laboratories).
 - Electrolytes: for monovalent ions (Na+, K+) 1 mEq/L = 1 mmol/L.
 - INR is a ratio without unit; its canonical spelling is ``"1"``.
 
@@ -95,13 +100,16 @@ _UNITS: dict[str, tuple[str, Fraction]] = {
     "g/L": ("mass", Fraction(1)),
     "g/dL": ("mass", Fraction(10)),
     "mg/dL": ("mass", Fraction(1, 100)),
+    "mg/L": ("mass", Fraction(1, 1000)),
     "mmol/L": ("amount", Fraction(1)),
     "umol/L": ("amount", Fraction(1, 1000)),
     "10^9/L": ("count", Fraction(1)),
     "10^3/uL": ("count", Fraction(1)),
     "/uL": ("count", Fraction(1, 1000)),
     "/mm3": ("count", Fraction(1, 1000)),
+    "/nL": ("count", Fraction(1)),
     "U/L": ("activity", Fraction(1)),
+    "ukat/L": ("activity", Fraction(60)),
     "1": ("ratio", Fraction(1)),
 }
 
@@ -153,6 +161,7 @@ def _add(canonical: str, *spellings: str) -> None:
 _add("g/L", "g/l")
 _add("g/dL", "g/dl", "g%")
 _add("mg/dL", "mg/dl", "mg%")
+_add("mg/L", "mg/l")
 _add("mmol/L", "mmol/l", "mEq/L", "meq/l")
 _add("umol/L", "umol/l", "µmol/L", "μmol/L", "micromol/L")
 _add(
@@ -171,7 +180,9 @@ _add(
 _add("10^3/uL", "10^3/ul", "x10^3/uL", "10*3/uL", "x10*3/uL", "10e3/uL", "K/uL", "k/ul", "thou/uL")
 _add("/uL", "/ul", "cells/uL", "1/uL")
 _add("/mm3", "/mm^3", "cells/mm3", "1/mm3")
+_add("/nL", "/nl", "1/nL")
 _add("U/L", "u/l", "IU/L", "iu/l")
+_add("ukat/L", "µkat/L", "μkat/L", "ukat/l")
 _add("1", "", "ratio", "none", "-")
 
 _UNIT_LIST = ", ".join(repr(u) for u in KNOWN_UNITS)
