@@ -14,7 +14,12 @@ from hypothesis import strategies as st
 
 from hccrt.errors import InputError
 from hccrt.response.best import derive_best_response
-from hccrt.response.review import accepted_response, agreement, reader_agreement
+from hccrt.response.review import (
+    accepted_by_reader_choice,
+    accepted_response,
+    agreement,
+    reader_agreement,
+)
 from hccrt.response.sdtm import lesions_from_sdtm, read_sdtm_dir, subjects_from_sdtm
 from hccrt.response.timepoint import derive_timepoint_response
 
@@ -84,3 +89,20 @@ def test_pharmaverse_radiologists_timepoint_and_bor_agreement():
     # by hand from RS: 01-701-1028 radiologist 1 SD at day 63 (post-NE), radiologist 2 PD at
     # week 6 (the later SD is after PD) -> BOR SD vs PD; the other 7 subjects agree
     assert (rb["n"], rb["percent_agreement"]) == (8, 87.5)
+
+
+def test_subject_level_adjudication_takes_the_chosen_readers_whole_assessment():
+    d1, d2 = "2024-03-01", "2024-04-01"
+    tp = rows(("A", "RADIOLOGIST 1", "W6", d1, "PR"), ("A", "RADIOLOGIST 2", "W6", d1, "SD"),
+              ("A", "RADIOLOGIST 1", "W12", d2, "PR"), ("A", "RADIOLOGIST 2", "W12", d2, "PR"),
+              ("B", "RADIOLOGIST 1", "W6", d1, "SD"), ("B", "RADIOLOGIST 2", "W6", d1, "SD"),
+              ("C", "RADIOLOGIST 1", "W6", d1, "PD"), ("C", "RADIOLOGIST 2", "W6", d1, "SD"))
+    choices = pd.DataFrame({"subject": ["A"], "accepted_reader": ["RADIOLOGIST 2"]})
+    acc = accepted_by_reader_choice(tp, choices).set_index(["subject", "visit"])
+    assert acc.loc[("A", "W6"), "overall"] == "SD"  # reader 2's read, although reader 1 said PR
+    assert acc.loc[("A", "W12"), "overall"] == "PR"
+    assert acc.loc[("B", "W6"), ["overall", "source"]].tolist() == ["SD", "AGREE"]
+    assert acc.loc[("C", "W6"), ["overall", "source"]].tolist() == ["NE", "UNRESOLVED"]
+    with pytest.raises(InputError, match="accepted_reader"):
+        accepted_by_reader_choice(tp, pd.DataFrame({"subject": ["A"],
+                                                    "accepted_reader": ["SITE"]}))

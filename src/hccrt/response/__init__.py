@@ -15,6 +15,7 @@ from hccrt.response.lesions import LesionAssessment, Role, Status, validate_lesi
 from hccrt.response.pipeline import ResponseResult, derive_response
 from hccrt.response.review import (
     CentralReviewRule,
+    accepted_by_reader_choice,
     accepted_response,
     agreement,
     reader_agreement,
@@ -35,6 +36,7 @@ __all__ = [
     "ResponseResult",
     "Role",
     "Status",
+    "accepted_by_reader_choice",
     "accepted_response",
     "agreement",
     "check_baseline",

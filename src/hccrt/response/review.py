@@ -12,6 +12,9 @@ III.D): for each subject, criteria set and visit,
 * only one reader read the visit -> that read when ``single_reader_accepted`` is set
   (``SINGLE READER``), else NE (``INCOMPLETE``).
 
+Alternatively (:func:`accepted_by_reader_choice`) the adjudicator chooses, per subject, the
+reader whose whole assessment is accepted.
+
 Agreement: percent agreement and Cohen's kappa, kappa = (p_o - p_e) / (1 - p_e) with p_e from
 the two readers' marginal frequencies (Cohen J., Educ Psychol Meas 1960;20:37-46). Kappa is
 undefined (NaN) when p_e = 1.
@@ -88,6 +91,49 @@ def accepted_response(
     out = m[key].assign(date=date, overall=overall, evaluator=rule.accepted_evaluator,
                         source=src, reader1=r1, reader2=r2, adjudicator=adj, reason=reason)
     return out.reset_index(drop=True)
+
+
+def accepted_by_reader_choice(
+    timepoints: pd.DataFrame, choices: pd.DataFrame, rule: CentralReviewRule | None = None
+) -> pd.DataFrame:
+    """Subject-level adjudication: the adjudicator chose, per subject (and criteria), the reader
+    whose whole assessment is accepted (the usual BICR paradigm when readers disagree).
+
+    ``choices``: subject, accepted_reader (one of the two reader names), optionally criteria.
+    Subjects whose readers agree at every paired timepoint need no choice (reader 1's reads
+    are taken, ``source`` AGREE); a subject with a disagreement and no choice gets NE at every
+    timepoint (``UNRESOLVED``). Returns the columns of :func:`accepted_response`.
+    """
+    rule = rule or CentralReviewRule()
+    need = {"subject", "accepted_reader"}
+    if not need <= set(choices.columns):
+        raise InputError("choices.columns", list(choices.columns), f"must include {sorted(need)}")
+    bad = ~choices["accepted_reader"].isin([rule.reader1, rule.reader2])
+    if bad.any():
+        raise InputError("accepted_reader", choices.loc[bad, "accepted_reader"].iloc[0],
+                         f"{rule.reader1!r} or {rule.reader2!r}")
+    per_tp = accepted_response(timepoints, rule)
+    ch = choices.copy()
+    if "criteria" not in ch.columns:
+        ch = ch.merge(per_tp[["criteria"]].drop_duplicates(), how="cross")
+    disagree = per_tp.loc[per_tp["source"] != "AGREE", ["subject", "criteria"]].drop_duplicates()
+    m = per_tp.merge(ch[["subject", "criteria", "accepted_reader"]], on=["subject", "criteria"],
+                     how="left")
+    m = m.merge(disagree.assign(_dis=True), on=["subject", "criteria"], how="left")
+    dis = m["_dis"].fillna(False).astype(bool).to_numpy()
+    chosen = m["accepted_reader"].to_numpy(dtype=object)
+    pick1 = chosen == rule.reader1
+    pick2 = chosen == rule.reader2
+    val = np.where(pick1, m["reader1"], np.where(pick2, m["reader2"], None))
+    agree_all = ~dis
+    m["overall"] = np.select([agree_all, pick1 | pick2], [m["reader1"], val], "NE")
+    m["overall"] = m["overall"].where(m["overall"].notna(), "NE")
+    m["source"] = np.select([agree_all, pick1 | pick2],
+                            ["AGREE", "ADJUDICATED (reader chosen)"], "UNRESOLVED")
+    m["reason"] = np.where(m["source"] == "UNRESOLVED",
+                           "readers disagree and no reader was chosen by adjudication",
+                           np.where(m["overall"] == "NE", m["reason"], ""))
+    return m.drop(columns=["accepted_reader", "_dis"])
 
 
 def agreement(a: pd.Series | list[str], b: pd.Series | list[str]) -> dict[str, float]:
