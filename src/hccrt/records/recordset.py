@@ -373,17 +373,19 @@ def _check_units(dom: Domain, df: pd.DataFrame, limit: int) -> list[Issue]:
         if ucol not in df.columns:
             continue
         has_result = df[rcol].notna() if rcol in df.columns else pd.Series(True, index=df.index)
-        n = 0
-        for i, (t, u, has) in enumerate(zip(df[f"{code}TESTCD"], df[ucol], has_result,
-                                            strict=True)):
-            allowed = allowed_by_test.get(t)
-            if allowed is None or not has or _unit_ok(u, allowed):
-                continue
-            out.append(Issue(code, ucol, i, u, f"a unit of {t}: " +
+        pairs = pd.DataFrame({"t": df[f"{code}TESTCD"], "u": df[ucol]})[has_result.to_numpy()]
+        bad_pairs = {(t, u) for t, u in pairs.drop_duplicates().itertuples(index=False)
+                     if t in allowed_by_test and not _unit_ok(u, allowed_by_test[t])}
+        if not bad_pairs:
+            continue
+        hit = [i for i, (t, u) in zip(pairs.index, pairs.itertuples(index=False), strict=True)
+               if (t, u) in bad_pairs][:limit]
+        for i in hit:
+            pos = int(df.index.get_loc(i))
+            t, u = df[f"{code}TESTCD"].iloc[pos], df[ucol].iloc[pos]
+            allowed = allowed_by_test[t]
+            out.append(Issue(code, ucol, pos, u, f"a unit of {t}: " +
                              (", ".join(repr(a) for a in allowed) or "none")))
-            n += 1
-            if n >= limit:
-                break
     return out
 
 
