@@ -188,3 +188,15 @@ def test_delivered_from_assays(tmp_path):
                               "--residual-time", "2026-03-02T11:00-05:00",
                               "--administration", "2026-03-02T10:00-05:00"])
     assert bad.exit_code == 2 and "recompute" in bad.output
+
+
+def test_haic_rounding_options():
+    # 135 x 1.818 = 245.43 mg -> 245 mg at 5 mg steps; 2400 x 1.818 = 4363.2 -> 4350 mg
+    rec = run_json("haic", "--bsa-m2", "1.818", "--round-mg", "oxaliplatin=5",
+                   "--round-mg", "5-FU infusion=50")
+    orders = {o["label"]: o for o in rec["doses"]["orders"]}
+    assert orders["oxaliplatin"]["rounded_mg"] == 245.0
+    assert orders["5-FU infusion"]["rounded_mg"] == 4350.0
+    assert orders["leucovorin"]["rounded_mg"] == pytest.approx(727.2)
+    bad = runner.invoke(app, ["plan", "haic", "--bsa-m2", "1.818", "--round-mg", "cisplatin=5"])
+    assert bad.exit_code == 2

@@ -355,6 +355,10 @@ def plan_haic_cmd(
         help="Documented reduction 'drug label:percent:reason' (repeatable).")] = None,
     cycle_dates: Annotated[str | None, typer.Option(
         help="Cycle start dates so far, 'YYYY-MM-DD,...', to check the intervals.")] = None,
+    round_mg: Annotated[list[str] | None, typer.Option(
+        help="Rounding increment 'drug label=mg' (repeatable), e.g. 'oxaliplatin=5'.")] = None,
+    tolerance_pct: Annotated[float | None, typer.Option(
+        help="Accepted rounding deviation (%); default: the regimen's (10 %, HOPA).")] = None,
     protocol: ProtocolOpt = None,
     protocol_file: ProtocolFileOpt = None,
     as_json: JsonOpt = False,
@@ -364,6 +368,25 @@ def plan_haic_cmd(
     def compute() -> tuple[dict[str, Any], Callable[[], None]]:
         prot = _protocol(protocol, protocol_file)
         regimen = from_protocol.haic_regimen(prot) if prot else haic.FOLFOX_HAIC_SIRT_HAIC
+        increments: dict[str, float] = {}
+        for text in round_mg or []:
+            label, sep, value = text.rpartition("=")
+            try:
+                increments[label] = float(value) if sep else float("nan")
+            except ValueError:
+                increments[label] = float("nan")
+            labels = [d.label for d in regimen.drugs]
+            if label not in labels or not increments[label] > 0:
+                raise InputError("--round-mg", text, f"'label=mg' with a label among {labels} "
+                                 "and a positive increment")
+        if increments or tolerance_pct is not None:
+            regimen = regimen.model_copy(update={
+                "drugs": tuple(d.model_copy(update={"rounding_increment_mg": increments.get(
+                    d.label, d.rounding_increment_mg)}) for d in regimen.drugs),
+                **({"rounding_tolerance_pct": tolerance_pct} if tolerance_pct is not None
+                   else {}),
+            })
+            regimen = haic.HaicRegimen.model_validate(regimen.model_dump())
         mods = []
         for text in reduce or []:
             parts = text.split(":", 2)
@@ -404,6 +427,10 @@ def plan_haic_cmd(
             for o in doses.orders:
                 if o.reduction_reason:
                     _out.print(f"reduction of {o.label}: {o.reduction_reason}", markup=False)
+                if not o.within_rounding_tolerance:
+                    _out.print(f"[bold red]rounding of {o.label} deviates "
+                               f"{o.rounding_deviation_pct:+.1f} %, beyond "
+                               f"{regimen.rounding_tolerance_pct:g} %[/]")
             _out.print(f"route: {', '.join(sorted({o.route for o in doses.orders}))}")
             _out.print(f"source: {regimen.source}", markup=False)
             if checks:
