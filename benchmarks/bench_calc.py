@@ -172,7 +172,8 @@ def main() -> int:
         "",
         f"Machine: {machine}, {nproc or os.cpu_count()} cores, {cpu_model()}; "
         f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}; "
-        f"{dt.date.today().isoformat()}.",
+        f"{dt.date.today().isoformat()}; load average at the end "
+        f"{os.getloadavg()[0]:.1f} (the machine is shared: timings are upper bounds).",
         "",
         "Synthetic table (fixed seed; half of bilirubins in umol/L), 13 scores per row: Child-Pugh,"
         " ALBI/mALBI, MELD, MELD-Na, MELD 3.0, Cockcroft-Gault, BSA (2), BCLC, CNLC, Milan,"
