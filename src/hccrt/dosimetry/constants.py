@@ -14,8 +14,9 @@ recomputed exactly years later even if a default changes. The defaults and their
 - ``half_life_h`` = **64.1 h** (TheraSphere US package insert v12, "Description"; 2.67 d).
   Evaluated nuclear data give 64.05 h (ENSDF) / 64.04 h; both are accepted values.
 - ``liver_density_g_per_ml`` and ``tumour_density_g_per_ml`` = **1.03 g/mL** (TheraSphere
-  label convention, used by the worked examples of the label's MIRD formula); 1.05 g/mL is
-  the other common choice (blakkisrud/sirt_dosimetry, Taranis).
+  label convention as cited in the literature [not checked against the label text]; the
+  worked examples of the reference note use it); 1.05 g/mL is the other common choice
+  (blakkisrud/sirt_dosimetry, Taranis).
 - ``lung_mass_kg`` = **1.0 kg**: the label convention for lung dose ("a standard mass of
   1,000 g is often assumed", Kao YH et al., EJNMMI Res 2014;4:33); a CT-based mass
   (:func:`hccrt.dosimetry.y90.lung_mass_from_ct_kg`) may be given per plan instead.

@@ -8,8 +8,9 @@ EQD2), n fractions of d Gy (total D = n d), alpha/beta in Gy::
 
 alpha/beta defaults (:class:`AlphaBeta`): HCC tumour 10 Gy (the convention of liver SBRT
 reports, e.g. Gkika 2017, Radiat Oncol 12:116); normal liver 2.5 Gy (QUANTEC liver, Pan CC
-et al., IJROBP 2010;76:S94, Lyman-model fits; 2-3 Gy in use); other late-responding organs
-3 Gy. All are configuration recorded with the evaluation.
+et al., IJROBP 2010;76:S94, Lyman-model fits; 2-3 Gy in use) [lit: from the reference note,
+not checked against the paper]; other late-responding organs 3 Gy. All are configuration
+recorded with the evaluation.
 
 Organ-at-risk constraints are data (:class:`OarConstraint`, :class:`OarConstraintSet`) so
 that a protocol file names its own table. :data:`TG101_5FX` holds the 5-fraction limits of
