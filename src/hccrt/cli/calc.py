@@ -750,8 +750,8 @@ def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = No
     dialysis = t.flag("dialysis").fillna(False).astype(bool).to_numpy()
     female = t.choice("sex", liver.sex_is_female)
     age = t.number("age", _check_range("age", 0, 120, "years"))
-    weight = t.number("weight_kg", _check_range("weight_kg", 20, 350, "kg"))
-    height = t.number("height_cm", _check_range("height_cm", 100, 250, "cm"))
+    weight = t.number("weight_kg", _check_range("weight_kg", *body.WEIGHT_RANGE_KG, "kg"))
+    height = t.number("height_cm", _check_range("height_cm", *body.HEIGHT_RANGE_CM, "cm"))
     if progress:
         progress(0)
 
@@ -791,7 +791,7 @@ def score_table(df: pd.DataFrame, *, progress: Callable[[int], None] | None = No
     out["meld3"] = _ints(m3)
 
     # renal / body size (Cockcroft-Gault needs an adult)
-    adult = age >= 18
+    adult = (age >= body.ADULT_AGE_RANGE[0]) & (age <= body.ADULT_AGE_RANGE[1])
     crcl = body.cockcroft_gault_array(age, weight, cr_mg, fem_f)
     out["crcl_cockcroft_gault"] = _decimals(np.where(adult & fem_known, crcl, np.nan), 2)
     out["bsa_mosteller"] = _decimals(body.bsa_array(height, weight, "mosteller"), 4)

@@ -29,7 +29,10 @@ from hccrt.errors import InputError
 from hccrt.units import Quantity, as_value
 
 __all__ = [
+    "ADULT_AGE_RANGE",
     "BSA_METHODS",
+    "HEIGHT_RANGE_CM",
+    "WEIGHT_RANGE_KG",
     "bsa",
     "bsa_array",
     "cockcroft_gault",
@@ -37,6 +40,9 @@ __all__ = [
 ]
 
 BSA_METHODS = ("mosteller", "dubois")
+ADULT_AGE_RANGE = (18.0, 120.0)  # years (Cockcroft-Gault was derived in adults)
+WEIGHT_RANGE_KG = (20.0, 350.0)
+HEIGHT_RANGE_CM = (100.0, 250.0)
 
 
 def _number(value: object, field: str, lo: float, hi: float, unit: str) -> float:
@@ -73,8 +79,8 @@ def cockcroft_gault(
         creatinine: serum creatinine; a bare number is mg/dL.
         sex: ``"female"`` (x 0.85) or ``"male"``.
     """
-    age_v = _number(age, "age", 18, 120, "years")
-    weight = _number(weight_kg, "weight_kg", 20, 350, "kg")
+    age_v = _number(age, "age", *ADULT_AGE_RANGE, "years")
+    weight = _number(weight_kg, "weight_kg", *WEIGHT_RANGE_KG, "kg")
     scr = as_value(creatinine, "mg/dL", analyte="creatinine", field="creatinine")
     if not 0 < scr <= 30:
         raise InputError("creatinine", creatinine, "greater than 0 and at most 30 mg/dL")
@@ -110,8 +116,8 @@ def bsa(
     """
     if method not in BSA_METHODS:
         raise InputError("method", method, "'mosteller' or 'dubois'")
-    h = _number(height_cm, "height_cm", 100, 250, "cm")
-    w = _number(weight_kg, "weight_kg", 20, 350, "kg")
+    h = _number(height_cm, "height_cm", *HEIGHT_RANGE_CM, "cm")
+    w = _number(weight_kg, "weight_kg", *WEIGHT_RANGE_KG, "kg")
     if method == "mosteller":
         return math.sqrt(h * w / 3600)
     return 0.007184 * w**0.425 * h**0.725
