@@ -85,6 +85,20 @@ def test_reproducible_with_a_seed() -> None:
     assert not a["TR"].equals(c["TR"])
 
 
+def test_cli_xpt_and_bad_format(tmp_path: Path) -> None:
+    runner = CliRunner()
+    res = runner.invoke(app, ["simulate", "--protocol", "tare-ut7", "--n", "6", "--seed", "1",
+                              "--out", str(tmp_path), "--format", "xpt"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "dm.xpt").exists() and (tmp_path / "xp.xpt").exists()
+    res = runner.invoke(app, ["simulate", "--protocol", "tare-ut7", "--out", str(tmp_path),
+                              "--format", "json"])
+    assert res.exit_code != 0
+    res = runner.invoke(app, ["simulate", "--protocol", "nope", "--n", "5", "--out",
+                              str(tmp_path / "x")])
+    assert res.exit_code == 1 and not (tmp_path / "x").exists()
+
+
 def test_csv_round_trip_and_cli(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["simulate", "--protocol", "rescue", "--n", "15", "--seed",
                                    "3", "--out", str(tmp_path)])
@@ -151,20 +165,27 @@ def test_screen_failure_share_and_reasons(code: str) -> None:
 # ----------------------------------------------------------------------------- allocation
 
 
-def test_sbrt_bclcc_two_to_one_permuted_blocks() -> None:
-    proto = load_builtin("sbrt-bclcc")
-    ratio = proto.design.allocation_ratio
-    assert ratio == {"sbrt-systemic": 2, "systemic": 1}
-    dm = trial("sbrt-bclcc").records["DM"]
+def test_sbrt_bclcc_is_two_to_one() -> None:
+    assert load_builtin("sbrt-bclcc").design.allocation_ratio == {"sbrt-systemic": 2,
+                                                                  "systemic": 1}
+
+
+@pytest.mark.parametrize("code", ["sbrt-bclcc", "io-rt-mvi"])
+def test_randomized_allocation_follows_the_protocol_ratio(code: str) -> None:
+    ratio = load_builtin(code).design.allocation_ratio
+    total = sum(ratio.values())
+    rs = trial(code).records
+    dm = rs["DM"]
     counts = dm["ARMCD"].value_counts()
     assert counts.sum() == N
-    # permuted blocks of 3 or 6: the imbalance is at most a part of the last block
-    assert abs(counts["SBRT-SYSTEMIC"] - 2 * N / 3) <= 4
-    ds = trial("sbrt-bclcc").records["DS"]
-    assert (ds["DSDECOD"] == "RANDOMIZED").sum() == N
-    ex = trial("sbrt-bclcc").records["EX"]
-    sbrt_subjects = set(ex.loc[ex["EXCAT"] == "SBRT", "USUBJID"])
-    assert sbrt_subjects <= set(dm.loc[dm["ARMCD"] == "SBRT-SYSTEMIC", "USUBJID"])
+    for arm, w in ratio.items():
+        # permuted blocks of 1x or 2x the ratio sum: the imbalance is within the last block
+        assert abs(counts[arm.upper()] - N * w / total) <= 2 * total * w / total + 1
+    assert (rs["DS"]["DSDECOD"] == "RANDOMIZED").sum() == N
+    ex = rs["EX"]
+    local = set(ex.loc[ex["EXCAT"].isin(["SBRT", "RADIOTHERAPY"]), "USUBJID"])
+    experimental = [a.id.upper() for a in load_builtin(code).arms if a.role == "experimental"]
+    assert local <= set(dm.loc[dm["ARMCD"].isin(experimental), "USUBJID"])
 
 
 def test_sirt_haic_non_randomized_shares() -> None:
