@@ -263,28 +263,27 @@ def simon_two_stage(
     best = np.zeros((nmax + 1, 4), dtype=np.int64)  # r1, n1, r, n
     best_pet = np.zeros(nmax + 1)
 
-    r_all = np.arange(0, nmax)  # r (final cut-off), global index
     # windows[n2, s, r] = sf[n2, s + r] (a view): row s = off - x1 holds P(X2 > r - x1)
-    win0 = np.lib.stride_tricks.sliding_window_view(sf0, nmax, axis=1)
     win1 = np.lib.stride_tricks.sliding_window_view(sf1, nmax, axis=1)
     for n1 in range(1, nmax):
         n2 = np.arange(1, nmax - n1 + 1)  # (N2,)
         x1 = np.arange(0, n1 + 1)  # (X,)
         r1 = np.arange(0, n1)  # (R1,)
-        # rejection(r1, r) = sum_{x1 > r1} b(x1) P(X2 > r - x1): a triangular matrix product
+        # rejection(r1, r) = sum_{x1 > r1} b(x1) P(X2 > r - x1): a reverse cumulative sum over
+        # x1 of the window rows (row off - x1 of the window holds P(X2 > r - x1))
         above = (x1[None, :] > r1[:, None]).astype(float)  # (R1, X)
-        s0 = win0[1 : nmax - n1 + 1, off - n1 : off + 1][:, ::-1]  # (N2, X, R), x1 ascending
-        s1 = win1[1 : nmax - n1 + 1, off - n1 : off + 1][:, ::-1]
-        rej0 = above @ (s0 * binom.pmf(x1, n1, p0)[None, :, None])  # (N2, R1, R)
-        rej1 = above @ (s1 * binom.pmf(x1, n1, p1)[None, :, None])
-        # clinfun searches r1 <= r <= r1 + n2 only
-        valid = (r_all[None, None, :] >= r1[None, :, None]) & (
-            r_all[None, None, :] <= r1[None, :, None] + n2[:, None, None]
-        )
-        pow_ok = (1.0 - rej1 < beta) & valid  # power decreases in r
-        rstar = np.where(pow_ok, r_all[None, None, :], -1).max(axis=2)  # largest r, (N2, R1)
-        has = rstar >= 0
-        a_star = np.take_along_axis(rej0, np.maximum(rstar, 0)[:, :, None], axis=2)[:, :, 0]
+        s1 = win1[1 : nmax - n1 + 1, off - n1 : off + 1]  # (N2, X, R), x1 descending
+        tail = np.cumsum(s1 * binom.pmf(x1[::-1], n1, p1)[None, :, None], axis=1)
+        rej1 = tail[:, n1 - 1 :: -1, :]  # rej1[:, r1] = sum over x1 >= r1 + 1, (N2, R1, R)
+        # power decreases in r, so the r with enough power are 0..c-1; clinfun searches
+        # r1 <= r <= r1 + n2 only, so r* = min(c - 1, r1 + n2), kept if r* >= r1
+        c = (1.0 - rej1 < beta).sum(axis=2)  # (N2, R1)
+        rstar = np.minimum(c - 1, r1[None, :] + n2[:, None])
+        has = rstar >= r1[None, :]
+        # type I error only at r*: sum_{x1 > r1} b0(x1) P0(X2 > r* - x1)
+        m_idx = np.maximum(rstar, 0)[:, :, None] - x1[None, None, :] + off  # (N2, R1, X)
+        sf_at = sf0[n2[:, None, None], m_idx]
+        a_star = np.einsum("nrx,rx->nr", sf_at, above * binom.pmf(x1, n1, p0)[None, :])
         feas = has & (a_star < alpha)  # (N2, R1)
         if not feas.any():
             continue

@@ -55,9 +55,9 @@ def test_batched_logrank_equals_r_survdiff():
 @pytest.mark.filterwarnings("ignore:Starting with pandas version 4.0")
 def test_batched_logrank_identical_to_lifelines_loop():
     lifelines_stats = pytest.importorskip("lifelines.statistics")
-    sims = ps.simulate_trials(ps.SCENARIOS["sbrt-bclcc"], 60, seed=3)
+    sims = ps.simulate_trials(ps.SCENARIOS["sbrt-bclcc"], 20, seed=3)
     got = ps.batched_logrank(sims.time, sims.event, sims.group).chi2
-    for i in range(60):
+    for i in range(20):
         g = sims.group[i] == 1
         r = lifelines_stats.logrank_test(
             sims.time[i][g], sims.time[i][~g], sims.event[i][g], sims.event[i][~g]
