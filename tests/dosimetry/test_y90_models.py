@@ -274,3 +274,17 @@ def test_only_input_errors(x, y):
             continue
         vals = r.__dict__.values() if hasattr(r, "__dict__") else [r]
         assert all(np.all(np.isfinite(v)) for v in vals)
+
+
+def test_kao_definitions_round_trip_through_partition():
+    # Forward partition model (Ex 3 inputs) gives A_T, A_N, A_L; Kao's TLSF and activity
+    # ratio computed from them must convert back to LSF 0.10 and TNR 3 (definitions: Kao
+    # CVIR 2014, reference note section 1.4)
+    p = y90.partition_doses(2.189, MT, MN, 3.0, 0.10, 1.0, 49.67)
+    tlsf = p.lung_activity_gbq / (p.tumour_activity_gbq + p.lung_activity_gbq)
+    ratio = p.tumour_activity_gbq / p.normal_activity_gbq
+    lsf, tnr = y90.classic_from_kao(tlsf, ratio, MT, MN)
+    assert lsf == pytest.approx(0.10, rel=1e-12)
+    assert tnr == pytest.approx(3.0, rel=1e-12)
+    with pytest.raises(InputError):
+        y90.classic_from_kao(1.0, 2.0, MT, MN)

@@ -50,6 +50,7 @@ from hccrt.errors import InputError
 __all__ = [
     "PartitionDoses",
     "activity_for_lung_dose_gbq",
+    "classic_from_kao",
     "lung_dose_gy",
     "lung_mass_from_ct_kg",
     "lung_shunt_fraction",
@@ -381,3 +382,29 @@ def multicompartment_activity_gbq(
     f = scalar(lsf, "lsf", **_LSF)
     k = float(_k(dose_constant_gy_kg_per_gbq))
     return float(out(d * float(np.sum(r * m)) / (k * (1.0 - f) * float(r[compartment])), 0.0))
+
+
+@quiet
+def classic_from_kao(
+    tumour_lung_shunt_fraction: Any, activity_ratio: Any, tumour_mass_kg: Any,
+    normal_mass_kg: Any,
+) -> tuple[FloatOrArray, FloatOrArray]:
+    """Convert Kao's partition definitions to the classic LSF and TNR.
+
+    Kao YH et al. (CVIR 2014;37:1285, "Image-guided personalized predictive dosimetry by
+    artery-specific SPECT/CT partition modeling") define a tumour-to-lung shunt fraction
+    TLSF = A_L / (A_T + A_L) and an *activity* ratio R = A_T / A_N, unlike the classic
+    liver-to-lung LSF = A_L / (A_L + A_T + A_N) and the *concentration* ratio
+    TNR = (A_T / M_T) / (A_N / M_N). With A_T = 1: A_L = TLSF / (1 - TLSF), A_N = 1 / R, so
+    LSF = A_L / (A_L + 1 + 1 / R) and TNR = R M_N / M_T. Returns (lsf, tnr).
+    """
+    t = real(tumour_lung_shunt_fraction, "tumour_lung_shunt_fraction", ge=0.0, lt=1.0,
+             allowed="a tumour-to-lung shunt fraction in [0, 1)")
+    r = real(activity_ratio, "activity_ratio", gt=0.0)
+    mt = real(tumour_mass_kg, "tumour_mass_kg", **_POS)
+    mn = real(normal_mass_kg, "normal_mass_kg", **_POS)
+    broadcast({"tumour_lung_shunt_fraction": t, "activity_ratio": r, "tumour_mass_kg": mt,
+               "normal_mass_kg": mn})
+    a_l = t / (1.0 - t)
+    inputs = (tumour_lung_shunt_fraction, activity_ratio, tumour_mass_kg, normal_mass_kg)
+    return out(a_l / (a_l + 1.0 + 1.0 / r), *inputs), out(r * mn / mt, *inputs)
