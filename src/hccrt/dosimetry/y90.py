@@ -391,8 +391,8 @@ def classic_from_kao(
 ) -> tuple[FloatOrArray, FloatOrArray]:
     """Convert Kao's partition definitions to the classic LSF and TNR.
 
-    Kao YH et al. (CVIR 2014;37:1285, "Image-guided personalized predictive dosimetry by
-    artery-specific SPECT/CT partition modeling") define a tumour-to-lung shunt fraction
+    Kao YH et al. (Cardiovasc Intervent Radiol 2014, doi 10.1007/s00270-013-0783-z) define
+    a tumour-to-lung shunt fraction
     TLSF = A_L / (A_T + A_L) and an *activity* ratio R = A_T / A_N, unlike the classic
     liver-to-lung LSF = A_L / (A_L + A_T + A_N) and the *concentration* ratio
     TNR = (A_T / M_T) / (A_N / M_N). With A_T = 1: A_L = TLSF / (1 - TLSF), A_N = 1 / R, so
