@@ -197,6 +197,8 @@ def normalize_unit(unit: str, field: str = "unit") -> str:
     """
     if not isinstance(unit, str):
         raise UnitError(field, unit, f"a unit string, one of {_UNIT_LIST}")
+    if unit in _UNITS:  # already canonical (the common case)
+        return unit
     if unit.strip() == "G/L":
         return "10^9/L"
     canonical = _ALIASES.get(_alias_key(unit))
