@@ -512,3 +512,46 @@ def balance_report(
         chance_guess_share=float(r.max() / r.sum()),
         block_sizes=tuple(m * sum(ratio_t) for m in mult) if method == "permuted_blocks" else (),
     )  # fmt: skip
+
+
+# ------------------------------------------------------------------ from a protocol's design
+
+
+def allocator_from_design(
+    design: Mapping[str, Any], size_per_stratum: int = 0, seed: int | None = None
+) -> RandomizationList | Minimizer:
+    """Build the allocation a protocol's design block asks for (plain data, as the schema dumps).
+
+    Keys read: ``allocation_ratio`` (arm id -> integer weight), ``stratification_factors``
+    (``[{"id": ..., "levels": [...]}, ...]``), ``block_sizes`` (absolute sizes, each a multiple
+    of the ratio's sum: 3, 6, 9 for 2:1; default 2x and 3x the sum), ``randomization_method``
+    (``"permuted_blocks"``, the default, or ``"minimization"``) and ``minimization_p_best``
+    (default 0.8). A permuted-block list needs ``size_per_stratum`` >= 1.
+    """
+    ratio_map = design.get("allocation_ratio") or {}
+    if not ratio_map:
+        raise InputError("allocation_ratio", ratio_map, "arm id -> integer weight for every arm")
+    arms = list(ratio_map)
+    ratio = [ratio_map[a] for a in arms]
+    arms_t, ratio_t = check_arms_ratio(arms, ratio)
+    factors = {
+        str(f["id"]): tuple(str(x) for x in f["levels"])
+        for f in design.get("stratification_factors") or []
+    }
+    method = design.get("randomization_method") or "permuted_blocks"
+    if method == "minimization":
+        if not factors:
+            raise InputError("stratification_factors", [], "at least one factor to minimize on")
+        return Minimizer.create(
+            arms_t, ratio_t, factors, p_best=design.get("minimization_p_best", 0.8), seed=seed
+        )
+    if method != "permuted_blocks":
+        raise InputError("randomization_method", method, "permuted_blocks | minimization")
+    total = sum(ratio_t)
+    sizes = list(design.get("block_sizes") or [2 * total, 3 * total])
+    bad = [b for b in sizes if not isinstance(b, int) or b <= 0 or b % total]
+    if bad:
+        raise InputError("block_sizes", sizes, f"positive multiples of {total} (the ratio's sum)")
+    return permuted_block_list(
+        arms_t, ratio_t, size_per_stratum, factors or None, [b // total for b in sizes], seed
+    )

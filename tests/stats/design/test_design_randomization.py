@@ -196,3 +196,40 @@ def test_bad_input_is_a_typed_error(call, field):
     with pytest.raises(InputError) as err:
         call()
     assert err.value.field == field
+
+
+SBRT_DESIGN = {  # shaped like a protocol file's design block (sbrt-bclcc, 2:1)
+    "allocation_ratio": {"sbrt-systemic": 2, "systemic": 1},
+    "stratification_factors": [{"id": "pvtt", "name": "PVTT", "levels": ["yes", "no"]}],
+    "block_sizes": [3, 6],
+}
+
+
+def test_allocator_from_protocol_design_permuted_blocks():
+    rl = rz.allocator_from_design(SBRT_DESIGN, size_per_stratum=30, seed=7)
+    assert isinstance(rl, rz.RandomizationList)
+    assert rl.arms == ("sbrt-systemic", "systemic") and rl.ratio == (2, 1)
+    assert rl.block_sizes == (3, 6)
+    assert [s.key for s in rl.strata] == ["pvtt=yes", "pvtt=no"]
+
+
+def test_allocator_from_protocol_design_minimization():
+    mz = rz.allocator_from_design({**SBRT_DESIGN, "randomization_method": "minimization",
+                                   "minimization_p_best": 0.9}, seed=7)  # fmt: skip
+    assert isinstance(mz, rz.Minimizer) and mz.p_best == 0.9
+    assert mz.assign({"pvtt": "yes"}) in ("sbrt-systemic", "systemic")
+
+
+@pytest.mark.parametrize(
+    ("change", "field"),
+    [
+        ({"block_sizes": [4, 6]}, "block_sizes"),  # 4 is not a multiple of 3 (2:1)
+        ({"allocation_ratio": {}}, "allocation_ratio"),
+        ({"allocation_ratio": {"a": 2, "b": 0}}, "ratio"),
+        ({"randomization_method": "urn"}, "randomization_method"),
+    ],
+)
+def test_allocator_from_design_bad_input(change, field):
+    with pytest.raises(InputError) as err:
+        rz.allocator_from_design({**SBRT_DESIGN, **change}, size_per_stratum=9)
+    assert err.value.field == field
