@@ -103,6 +103,16 @@ def as_labels(
     arr = column(data, value, field)
     if arr.size != n:
         raise InputError(field, f"length {arr.size}", f"same length as time ({n})")
+    if arr.dtype.kind in "biu" and arr.size:
+        # integer labels (the usual 0/1 arm): factorize by counting, O(n), no hashing
+        a = arr.astype(np.int64, copy=False)
+        lo, hi = int(a.min()), int(a.max())
+        if hi - lo < 1_000_000:
+            present = np.flatnonzero(np.bincount(a - lo))
+            dtype = np.int16 if present.size < 32000 else np.int32
+            lut = np.zeros(hi - lo + 1, dtype=dtype)
+            lut[present] = np.arange(present.size, dtype=dtype)
+            return lut[a - lo], (present + lo).astype(arr.dtype)
     if pd.isna(pd.Series(arr)).any():
         raise InputError(field, "missing value", "a label for every observation")
     codes, levels = pd.factorize(pd.Series(arr), sort=True)

@@ -160,7 +160,9 @@ def logrank_from_arrays(
         raise InputError("group", list(levels), "at least two groups")
     if scodes is None:
         return logrank_from_sorted(sort_survival(time, event, codes, levels, None), rho)
-    order = np.argsort(time, kind="stable")
+    # order within tied times is irrelevant (only block sums are used), so the
+    # fast unstable (SIMD) sort is used; the group/stratum partition below is stable
+    order = np.argsort(time)
     order = order[np.argsort(scodes[order], kind="stable")]
     t, e, g, s = time[order], event[order], codes[order], scodes[order]
     risk, dev, sstart, _ = _block_counts(t, e, g, s, k)
@@ -173,8 +175,8 @@ def logrank_from_arrays(
 
 def logrank_from_sorted(ss: SortedSurv, rho: float = 0.0) -> LogrankResult:
     """Unstratified test from per-group tied-time tables (e.g. a fitted Kaplan-Meier's
-    ``sorted``), without re-sorting the observations: the groups' distinct times are merged
-    and each group's at-risk count at a pooled time is read off by binary search."""
+    ``sorted``), without re-sorting the observations: the groups' sorted distinct times are
+    merged and each group's at-risk count at a pooled time is a reverse cumulative sum."""
     if ss.weighted:
         raise InputError("weights", "given", "no case weights (the log-rank test is unweighted)")
     k = len(ss.levels)
@@ -184,7 +186,7 @@ def logrank_from_sorted(ss: SortedSurv, rho: float = 0.0) -> LogrankResult:
     gid = np.repeat(np.arange(k, dtype=np.int16), sizes)
     # the groups' time arrays are sorted runs: a stable sort merges them in O(U log K)
     o = np.argsort(ss.time, kind="stable")
-    ts, gs, nr, ne = ss.time[o], gid[o], ss.n_risk[o], ss.n_event[o]
+    ts, gs, ne = ss.time[o], gid[o], ss.n_event[o]
     new = np.empty(ts.size, dtype=bool)
     new[0] = True
     np.not_equal(ts[1:], ts[:-1], out=new[1:])
@@ -192,17 +194,18 @@ def logrank_from_sorted(ss: SortedSurv, rho: float = 0.0) -> LogrankResult:
     dd = np.add.reduceat(ne, starts)
     ev = dd > 0
     idx = starts[ev]
+    # at risk in group j at pooled time u = observations of group j with time >= u: a
+    # reverse cumulative sum of that group's counts over the merged times (exact integers)
+    count = ss.n_event[o] + ss.n_censor[o]
+    total_risk = np.cumsum(count[::-1])[::-1][idx]
     risk = np.empty((k, idx.size))
     dev = np.empty((k, idx.size))
-    positions = np.arange(ts.size)
-    big = ts.size
-    nr_pad = np.append(nr, 0.0)
-    for j in range(k):
+    for j in range(k - 1):
         mine = gs == j
-        # position of the next entry of group j at or after each position
-        nxt = np.minimum.accumulate(np.where(mine, positions, big)[::-1])[::-1]
-        risk[j] = nr_pad[nxt[idx]]
+        risk[j] = np.cumsum(np.where(mine, count, 0.0)[::-1])[::-1][idx]
         dev[j] = np.add.reduceat(np.where(mine, ne, 0.0), starts)[ev]
+    risk[k - 1] = total_risk - risk[: k - 1].sum(axis=0)
+    dev[k - 1] = dd[ev] - dev[: k - 1].sum(axis=0)
     sstart = np.zeros(idx.size, dtype=np.int64)
     return _statistic(risk, dev, sstart, ss.levels, ss.n_obs, rho, False)
 
