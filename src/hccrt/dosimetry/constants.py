@@ -6,10 +6,11 @@ recomputed exactly years later even if a default changes. The defaults and their
 - ``dose_constant_gy_kg_per_gbq`` (K) = **49.67** Gy kg/GBq: absorbed dose per GBq of Y-90
   decaying completely in 1 kg with local deposition of the beta energy,
   K = E_mean * T1/2 / ln 2 (Gy kg/GBq = J/GBq). 49.67 is the value used by the EANM
-  dosimetry community (Chiesa C et al., EJNMMI Phys 2021;8:77, SOP) and open planning tools
-  (e.g. the 3D Slicer radioembolization module "Taranis", default 49.67). The TheraSphere and
-  SIR-Spheres labels use the rounded **50** (TheraSphere US package insert v12: E_mean 0.9367
-  MeV, T1/2 64.1 h give 49.96); AAPM TG-144 (Dezarn 2011) quotes 49.38. Select with
+  dosimetry community (Chiesa C et al., EANM dosimetry SOP, EJNMMI Phys 2021,
+  doi 10.1186/s40658-021-00394-3) and open planning tools (e.g. the 3D Slicer
+  radioembolization module "Taranis", default 49.67). The TheraSphere and SIR-Spheres
+  labels use the rounded **50** (TheraSphere US package insert v12: E_mean 0.9367 MeV,
+  T1/2 64.1 h give 49.96); AAPM TG-144 (Dezarn 2011) quotes 49.38. Select with
   :meth:`Y90Constants.label_convention` or by setting the field.
 - ``half_life_h`` = **64.1 h** (TheraSphere US package insert v12, "Description"; 2.67 d).
   Evaluated nuclear data give 64.05 h (ENSDF) / 64.04 h; both are accepted values.

@@ -20,8 +20,8 @@ not decay, so an older vial carries more spheres per GBq: the estimate uses abou
 spheres per 3 GBq at calibration (insert v12), i.e. 4e5 spheres per calibrated GBq.
 
 Resin (SIR-Spheres) activity is drawn from a vial (3 GBq +/- 10 % at calibration, in 5 mL of
-water; Selwyn R et al., Med Phys 2008;35:1278) after decay correction; the volume to draw is
-proportional to the activity fraction needed.
+water; Selwyn R et al., Med Phys 2008, doi 10.1118/1.2889621) after decay correction; the
+volume to draw is proportional to the activity fraction needed.
 
 Delivered activity follows the dose-calibrator practice of measuring the vial before and the
 residual (vial, lines, catheter) after administration, both decay-corrected to the

@@ -1,8 +1,8 @@
 """Biologically effective dose of Y-90 radioembolization (permanent implant, decaying source).
 
 Linear-quadratic model with incomplete repair during a mono-exponentially decaying dose
-rate (Dale RG, Br J Radiol 1985;58:515; applied to Y-90 microspheres by Cremonesi M et al.,
-EJNMMI 2014;41:2426, and Strigari L et al., JNM 2010;51:1377)::
+rate (Dale RG, Br J Radiol 1985;58:515; applied to Y-90 microspheres by Strigari L et al.,
+JNM 2010;51:1377, and Cremonesi M et al. 2014 [lit])::
 
     BED = D [1 + D lambda / ((mu + lambda) alpha/beta)]
     lambda = ln 2 / T1/2(Y-90),   mu = ln 2 / T_rep   (T_rep = repair HALF-time)

@@ -4,10 +4,10 @@ Images are numpy arrays plus their voxel size; callers keep the geometry (spacin
 direction; e.g. from SimpleITK or pydicom) next to the arrays, and every map returned has the
 input's shape, so the geometry carries over unchanged.
 
-- LDM (EANM dosimetry SOP, Chiesa C et al., EJNMMI Phys 2021;8:77, the recommended method
-  for Y-90; patient-relative calibration): the administered liver activity A (1 - LSF) is
-  shared in proportion to the counts, normalised over a VOI (whole liver or perfused
-  volume), and deposited locally::
+- LDM (EANM dosimetry SOP, Chiesa C et al., EJNMMI Phys 2021,
+  doi 10.1186/s40658-021-00394-3: the recommended method for Y-90; patient-relative
+  calibration): the administered liver activity A (1 - LSF) is shared in proportion to the
+  counts, normalised over a VOI (whole liver or perfused volume), and deposited locally::
 
       D_v [Gy] = K A (1 - LSF) (C_v / sum_VOI C) / m_v [kg],   m_v = rho_v V_v / 1000
 

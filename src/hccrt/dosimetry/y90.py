@@ -24,7 +24,8 @@ Partition model (Ho S et al., Eur J Nucl Med 1996;23:947), tumour-to-normal rati
     D_T = K A_T / M_T = TNR * D_N,   D_N = K A_N / M_N,   A_L = A F
 
 Multi-compartment generalisation (several tumours with their own uptake ratios r_i relative
-to normal liver; Moran V et al., EJNMMI Phys 2020;7:72; MIRDy90, JNM 2024;65:794)::
+to normal liver; Moran V et al., EJNMMI Phys 2020, multi-tumour partition model; MIRDy90,
+JNM 2024;65:794)::
 
     D_i = K A (1 - F) r_i / sum_j (r_j M_j)
 
