@@ -22,7 +22,13 @@ from hccrt.stats._inputs import ArrayLike, as_labels, column
 METHODS = ("clopper-pearson", "wilson")
 
 
-def _counts(successes, n, group, data) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _counts(
+    successes: ArrayLike,
+    n: ArrayLike | None,
+    group: ArrayLike | None,
+    data: pd.DataFrame | None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(labels, successes, totals) from counts or from one 0/1 value per participant."""
     if n is not None:
         x = np.atleast_1d(
             np.asarray(successes if data is None else column(data, successes, "successes"))

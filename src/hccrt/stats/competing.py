@@ -18,6 +18,7 @@ Event codes: 0 = censored (``cencode``), any other value = a cause.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,7 +44,7 @@ class CumIncResult:
     last_time: dict  # largest follow-up time per group
     curves: tuple = ()  # (group, cause, first row, end row) of each curve in ``table``
 
-    def at(self, times) -> pd.DataFrame:
+    def at(self, times: Sequence[float]) -> pd.DataFrame:
         """Estimates at given times (as cmprsk ``timepoints``; NaN beyond a group's last
         follow-up time)."""
         tt = np.asarray(times, dtype=float)
@@ -74,7 +75,9 @@ def _blocks(t: np.ndarray) -> np.ndarray:
     return np.flatnonzero(new)
 
 
-def _cinc(t: np.ndarray, failed: np.ndarray, cause_k: np.ndarray):
+def _cinc(
+    t: np.ndarray, failed: np.ndarray, cause_k: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """One group, sorted by time: cause-k jump times, n at risk, events, estimate, variance
     (port of the recursion of cmprsk ``cinc``, vectorized with cumulative sums)."""
     idx = _blocks(t)
@@ -107,7 +110,9 @@ def _cinc(t: np.ndarray, failed: np.ndarray, cause_k: np.ndarray):
     return t[idx][jump], rs[jump], nd1[jump], f[jump], var[jump]
 
 
-def _gray_stratum(t: np.ndarray, m: np.ndarray, g: np.ndarray, ng: int, rho: float):
+def _gray_stratum(
+    t: np.ndarray, m: np.ndarray, g: np.ndarray, ng: int, rho: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Score (ng) and covariance (ng x ng) of Gray's test in one stratum (port of cmprsk
     ``crst``, vectorized over the distinct failure times)."""
     idx = _blocks(t)

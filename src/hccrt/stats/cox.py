@@ -58,7 +58,14 @@ class CoxResult:
 class _Design:
     """Data sorted by (stratum, time) with block (stratum x distinct time) bookkeeping."""
 
-    def __init__(self, t, e, x, w, s):
+    def __init__(
+        self,
+        t: np.ndarray,
+        e: np.ndarray,
+        x: np.ndarray,
+        w: np.ndarray,
+        s: np.ndarray | None,
+    ) -> None:
         # order within tied times is irrelevant (only block sums are used), so the
         # fast unstable (SIMD) sort is used; the group/stratum partition below is stable
         order = np.argsort(t)
@@ -121,7 +128,9 @@ class _Design:
         return out
 
 
-def _pieces(dz: _Design, beta: np.ndarray, frac: np.ndarray, info: bool = True):
+def _pieces(
+    dz: _Design, beta: np.ndarray, frac: np.ndarray, info: bool = True
+) -> tuple[float, np.ndarray, np.ndarray | None, dict | None]:
     """Log partial likelihood, score and information at beta (plus pieces for residuals)."""
     eta = dz.x @ beta
     r = np.exp(eta)

@@ -24,7 +24,7 @@ Methods (each as implemented by R ``survival`` 3.5, which the tests reproduce to
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -128,7 +128,9 @@ def sort_survival(
     )
 
 
-def _ci(surv: np.ndarray, se_log: np.ndarray, conf_type: str, z: float):
+def _ci(
+    surv: np.ndarray, se_log: np.ndarray, conf_type: str, z: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Pointwise limits exactly as R survfit_confint (logse=TRUE)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         if conf_type == "plain":
@@ -226,7 +228,7 @@ class KaplanMeierResult:
     def groups(self) -> list:
         return list(self.sorted.levels)
 
-    def _slices(self):
+    def _slices(self) -> Iterator[tuple[int, object, slice]]:
         gs = self.sorted.group_start
         ends = np.append(gs[1:], self.sorted.time.size)
         for k, lvl in enumerate(self.sorted.levels):

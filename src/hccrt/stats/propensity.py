@@ -45,7 +45,9 @@ class IPWResult:
     iterations: int
 
 
-def _logistic(x: np.ndarray, y: np.ndarray, max_iter: int = 50):
+def _logistic(
+    x: np.ndarray, y: np.ndarray, max_iter: int = 50
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     beta = np.zeros(x.shape[1])
     it = 0
     for it in range(1, max_iter + 1):  # noqa: B007 - value used after the loop

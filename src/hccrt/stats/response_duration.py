@@ -39,7 +39,9 @@ class ResponseDurationResult:
     conf_level: float
 
 
-def _km_area_influence(t: np.ndarray, e: np.ndarray, tau: float):
+def _km_area_influence(
+    t: np.ndarray, e: np.ndarray, tau: float
+) -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
     """Kaplan-Meier steps, area to tau, and per-observation IJ influence on that area."""
     order = np.argsort(t, kind="stable")
     ts, es = t[order], e[order]

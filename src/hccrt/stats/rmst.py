@@ -35,7 +35,9 @@ class RMSTResult:
     conf_level: float
 
 
-def _rmst_one(time: np.ndarray, n: np.ndarray, d: np.ndarray, surv: np.ndarray, tau: float):
+def _rmst_one(
+    time: np.ndarray, n: np.ndarray, d: np.ndarray, surv: np.ndarray, tau: float
+) -> tuple[float, float]:
     """Port of R survmean's rmean/varmean for one curve (start time 0)."""
     with np.errstate(divide="ignore", invalid="ignore"):
         hh = np.where(n - d == 0, 0.0, d / (n * (n - d)))

@@ -60,7 +60,9 @@ def _thresholds(values: np.ndarray) -> np.ndarray:
     return np.where(np.abs(t1) > 1e100, t2, t1)
 
 
-def _curve(cases: np.ndarray, controls: np.ndarray, thr: np.ndarray):
+def _curve(
+    cases: np.ndarray, controls: np.ndarray, thr: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Sensitivity and specificity at thresholds for direction '<' (positive if >= thr)."""
     cs = np.sort(cases)
     ct = np.sort(controls)
@@ -69,14 +71,16 @@ def _curve(cases: np.ndarray, controls: np.ndarray, thr: np.ndarray):
     return sens, spec
 
 
-def _youden(sens: np.ndarray, spec: np.ndarray, thr: np.ndarray):
+def _youden(
+    sens: np.ndarray, spec: np.ndarray, thr: np.ndarray
+) -> tuple[float, float, float, float, int]:
     j = sens + spec - 1
     best = np.flatnonzero(j == j.max())
     i = best[0]
     return thr[i], sens[i], spec[i], j[i], best.size
 
 
-def _delong(cases: np.ndarray, controls: np.ndarray):
+def _delong(cases: np.ndarray, controls: np.ndarray) -> tuple[float, float]:
     m, n = cases.size, controls.size
     allr = rankdata(np.r_[cases, controls])  # midranks handle ties (psi = 1/2)
     rx = rankdata(cases)
