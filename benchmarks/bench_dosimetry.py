@@ -138,6 +138,8 @@ def main() -> int:
         f"- date: {dt.datetime.now(dt.UTC).strftime('%Y-%m-%d %H:%M UTC')}",
         f"- machine: {cpu_model()}, {os.cpu_count()} cores (shared with other work), "
         f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}",
+        f"- load average at start (1/5/15 min): "
+        f"{', '.join(f'{x:.1f}' for x in os.getloadavg())} (other engineers' jobs share the CPUs)",
         "- command: `.venv/bin/python benchmarks/bench_dosimetry.py" + (
             f" {n}`" if n != 100_000 else "`"),
         "",
