@@ -1,7 +1,8 @@
 """API views: one generic view set per form, scoped by role and site in its queryset.
 
 Writes: POST creates; PUT/PATCH need the ``version`` the client edited (body field or
-``If-Match`` header) and a ``reason`` (body field or ``X-Change-Reason`` header); a stale
+``If-Match`` header) and a ``change_reason`` (body field or ``X-Change-Reason`` header; some
+forms have a ``reason`` field of their own, e.g. why a subsequent treatment began); a stale
 version gets 409 with the stored record and the submitted data, and nothing is written.
 DELETE is a soft delete with a reason. ``GET .../{id}/history/?field=`` returns the audit
 events of the record (per field with ``field``).
@@ -36,7 +37,7 @@ from hccrt.web.core.models import Participant
 
 def _reason(request: Request) -> str:
     data = request.data if isinstance(request.data, dict) else {}
-    return str(data.get("reason") or request.headers.get("X-Change-Reason") or "").strip()
+    return str(data.get("change_reason") or request.headers.get("X-Change-Reason") or "").strip()
 
 
 def _version(request: Request) -> int:
