@@ -367,3 +367,16 @@ def test_bsa_tumour_volumes_consistent():
                      bsa_m2=1.8, liver_volume_ml=1500, liver_tumour_volume_ml=100,
                      tumours=(Tumour(volume_ml=250),), lsf=0.05)
     assert e.value.field == "liver_tumour_volume_ml"
+
+
+@pytest.mark.parametrize(("activity", "status"), [(7.0, "pass"), (21.0, "pass"),
+                                                   (6.9998, "fail"), (21.0002, "fail")])
+def test_tare_ut7_window_exact_limits(activity, status):
+    # K = 50, density 1.0 g/mL, 1000 mL, LSF 0: dose = 50 x A exactly -> 350 and 1050 Gy
+    consts = Y90Constants(dose_constant_gy_kg_per_gbq=50.0, liver_density_g_per_ml=1.0,
+                          tumour_density_g_per_ml=1.0)
+    p = plan_y90(Y90PlanInput(device="glass", model="mird", driver="activity",
+                              prescribed_value=activity, perfused_volume_ml=1000, lsf=0.0),
+                 consts)
+    r = by_rule(check_y90(p, TARE_UT7), "tumour_dose_window")
+    assert r.value == pytest.approx(50 * activity) and r.status == status
