@@ -5,8 +5,9 @@ limits, regimens) and its parameter file (:mod:`hccrt.simulate.parameters`) and 
 SDTM-shaped tables data capture produces (:mod:`hccrt.records`). It is vectorized with NumPy:
 participants are rows of arrays; the only Python loops run over visits, lesions and tables.
 
-Generative model (each draw uses its own child generator of ``numpy.random.SeedSequence(seed)``,
-so a seed gives the same cohort on every machine):
+Generative model (each draw uses its own child generator of
+``numpy.random.SeedSequence([seed, crc32(protocol code)])``, so a seed gives the same cohort on
+every machine):
 
 * Screening: failures before ``n`` eligible candidates are negative binomial with the
   parameter's ineligible share; each failure names 1-2 protocol criteria (weights in the file)
@@ -33,6 +34,7 @@ so a seed gives the same cohort on every machine):
 
 from __future__ import annotations
 
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
@@ -246,7 +248,9 @@ class _Generator:
         self.studyid = proto.code.upper()
         self.t = _Tables()
         self.notes: list[str] = []
-        children = np.random.SeedSequence(seed).spawn(16)
+        # the protocol code is mixed into the entropy so that two protocols simulated with the
+        # same seed do not share random streams
+        children = np.random.SeedSequence([seed, zlib.crc32(proto.code.encode())]).spawn(16)
         self.rng = {name: np.random.default_rng(s) for name, s in zip(
             ("screen", "alloc", "demo", "tumour", "time", "resp", "treat", "visit", "lab",
              "ae", "qs", "surg", "sub", "tr", "misc", "y90"), children, strict=True)}
@@ -973,7 +977,13 @@ class _Generator:
         haic = self._has(InterventionKind.HAIC)[i]
         reild_p = self._arm_value(lambda a: a.reild_fraction.value)
         self.reild = (rng.random(n) < reild_p) & self._has(Y90_KINDS)
-        reild_row = self.reild[i] & (days_tx >= 30) & (days_tx <= 120)
+        # REILD (Sangro 2008: bilirubin >= 3 mg/dL with ascites 1-2 months after Y-90) shows in
+        # every attended lab visit 21-120 days after the first treatment; it is observed only
+        # when such a visit took place
+        reild_row = self.reild[i] & (days_tx >= 21) & (days_tx <= 120)
+        first_row = pd.Series(days_tx[reild_row]).groupby(i[reild_row]).min()
+        self.reild_seen_day = np.full(n, np.nan)
+        self.reild_seen_day[first_row.index.to_numpy()] = first_row.to_numpy()
         early = post & (days_tx <= 45)
         m = len(labs)
         rows_testcd, rows_val = [], []
@@ -1218,8 +1228,9 @@ class _Generator:
                 self._add_ae(seen, onset, ae.term, ae.decod, ae.soc,
                              rng.choice(5, n, p=ae.grade_probs) + 1, ae.related, ae.aesi)
         # REILD: with the bilirubin rise of the lab step
-        reild = self.reild & (tx_day + 45 <= self.end_days)
-        onset = rng.integers(30, 90, n)
+        reild = np.isfinite(self.reild_seen_day)
+        seen = np.nan_to_num(self.reild_seen_day, nan=30)
+        onset = np.maximum(1, seen - rng.integers(0, 8, n)).astype(np.int64)
         self._add_ae(reild, onset, "Radioembolization-induced liver disease",
                      "Radiation hepatitis", "Hepatobiliary disorders",
                      np.where(rng.random(n) < 0.8, 3, 4), True, True)
@@ -1460,5 +1471,6 @@ class _Generator:
             "pd_visit_day": self.pd_day, "out_of_field_progression": self.out_of_field,
             "surgery": self.surg, "surgery_date": self.surg_date, "necrosis_pct": self.necrosis,
             "subsequent": self.subseq, "subsequent_day": self.subseq_day, "reild": self.reild,
+            "reild_seen_day": self.reild_seen_day,
             "bsa_m2": self.bsa, "pvtt": self.pvtt, "extrahepatic": self.extra,
         })

@@ -157,6 +157,13 @@ class AeParam(_Model):
 
 
 class ArmParams(_Model):
+    """Outcome figures of one arm.
+
+    With a ``dose_response`` curve, each participant's response probability comes from the
+    curve at the achieved tumour dose; ``orr_mrecist`` is then the cohort's expected ORR under
+    that curve, and ``cr_mrecist`` / ``orr_recist`` are scaled by p / ``orr_mrecist``.
+    """
+
     share: Cited | None = Field(default=None, description="non-randomized designs only")
     orr_mrecist: Cited
     cr_mrecist: Cited
