@@ -380,3 +380,10 @@ def test_tare_ut7_window_exact_limits(activity, status):
                  consts)
     r = by_rule(check_y90(p, TARE_UT7), "tumour_dose_window")
     assert r.value == pytest.approx(50 * activity) and r.status == status
+
+
+def test_rescue_lung_limit_inclusive_at_15_gy():
+    # rescue: excluded when the lung dose EXCEEDS 15 Gy, so exactly 15 Gy passes
+    lim = RESCUE.lung_dose_at_reference.max_lung_dose_gy
+    assert lim.upper_ok(15.0) and not lim.upper_ok(np.nextafter(15.0, 16.0))
+    assert lim.text(True) == "<= 15"
