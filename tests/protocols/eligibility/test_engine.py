@@ -154,3 +154,42 @@ def test_unknown_columns_are_refused():
         facts_frame(pd.DataFrame([{"candidate_id": "x", "screening_date": "2026-10-15",
                                    "bilirubn": 1.0}]))
     assert info.value.field == "bilirubn"
+
+
+def test_memoised_staging_equals_direct_calls_to_the_clinical_core():
+    import numpy as np
+
+    from hccrt.clinical.staging import bclc, cnlc, up_to_seven
+    from hccrt.errors import HccrtError
+
+    rng = np.random.default_rng(6)
+    n = 400
+    frame = pd.DataFrame({
+        "candidate_id": [f"c{i}" for i in range(n)],
+        "screening_date": "2026-10-15",
+        "n_lesions": rng.integers(1, 7, n),
+        "largest_cm": rng.choice([1.5, 2.0, 2.1, 3.0, 3.1, 4.0, 5.0, 5.1, 9.0], n),
+        "macrovascular_invasion": rng.random(n) < 0.3,
+        "extrahepatic_spread": rng.random(n) < 0.2,
+        "ecog": rng.integers(0, 5, n),
+        "ascites": rng.choice(["none", "slight", "moderate-severe"], n),
+        "encephalopathy": "none",
+        "liver_function": rng.choice(["preserved", "end-stage", None], n),
+        "bilirubin": rng.choice([1.0, 2.5, 3.5], n), "bilirubin_unit": "mg/dL",
+        "albumin": 3.6, "albumin_unit": "g/dL", "inr": 1.1,
+    })
+    facts = facts_frame(frame)
+    for i in range(n):
+        kw = {"n_nodules": int(frame.n_lesions[i]), "largest_cm": float(frame.largest_cm[i]),
+              "macrovascular_invasion": bool(frame.macrovascular_invasion[i]),
+              "extrahepatic_spread": bool(frame.extrahepatic_spread[i])}
+        assert facts.values["within_up_to_seven"][i] == up_to_seven(**kw).within
+        cp = facts.values["child_pugh_class"][i]
+        ctx = {"ecog": int(frame.ecog[i]), "child_pugh_class": cp}
+        assert facts.values["cnlc_stage"][i] == cnlc(**kw, **ctx).stage
+        try:
+            lf = frame.liver_function[i]
+            expected = bclc(**kw, **ctx, liver_function=lf if isinstance(lf, str) else None).stage
+        except HccrtError:
+            expected = None
+        assert facts.values["bclc_stage"][i] == expected, (i, kw, ctx)

@@ -349,6 +349,26 @@ def _unique_map(s: pd.Series, parse: Any, col: str) -> pd.Series:
     return pd.Series(values, index=present.index, dtype=object)
 
 
+def _factorized(s: pd.Series, parse: Any, col: str, many: Any = None) -> np.ndarray:
+    """``parse`` of every present cell of ``s`` (object array, None where missing).
+
+    Each distinct value is parsed once (``many`` parses the array of distinct values at once
+    when given); columns of a plain dtype skip the object conversion.
+    """
+    out = np.full(len(s), None, dtype=object)
+    if len(s) <= 64 or s.dtype == object:
+        missing = s.isna().to_numpy()
+        out[~missing] = _apply_unique(s.to_numpy(dtype=object)[~missing], parse, col)
+        return out
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    uniq = np.asarray(uniques, dtype=object)
+    parsed = many(uniq) if many is not None else np.array([parse(u) for u in uniq],
+                                                           dtype=object)
+    present = codes >= 0
+    out[present] = np.asarray(parsed, dtype=object)[codes[present]]
+    return out
+
+
 def _apply_unique(values: np.ndarray, parse: Any, col: str) -> np.ndarray:
     """``parse`` of each element of an object array, computed once per distinct value."""
     if values.size == 0:
@@ -378,6 +398,15 @@ def _apply_unique(values: np.ndarray, parse: Any, col: str) -> np.ndarray:
         except TypeError:
             raise InputError(col, u, "a single value per cell") from None
     return parsed[codes]
+
+
+def _has_odd_objects(s: pd.Series) -> bool:
+    """True when an object column holds booleans or containers where numbers belong."""
+    kind = pd.api.types.infer_dtype(s, skipna=True)
+    if kind in ("floating", "integer", "mixed-integer-float", "string", "empty", "decimal"):
+        return False
+    return bool(s.map(lambda v: isinstance(v, bool | np.bool_ | list | dict | tuple | set)
+                      ).any())
 
 
 def _parse_bool(v: Any, col: str) -> float:
@@ -442,13 +471,27 @@ def _date_one(v: Any, col: str, allowed: str, allow_never: bool) -> float:
 
 def _dates(s: pd.Series, col: str, allow_never: bool) -> np.ndarray:
     allowed = "a date YYYY-MM-DD" + (" or 'none' (never happened)" if allow_never else "")
-    raw = s.to_numpy(dtype=object)
-    missing = pd.isna(raw)
+
+    def one(v: Any) -> float:
+        return _date_one(v, col, allowed, allow_never)
+
+    def many(uniq: np.ndarray) -> np.ndarray:
+        # ISO strings in one vectorised call; anything else (or a failure) one by one
+        text = np.array([u if isinstance(u, str) and len(u) == 10 else "" for u in uniq],
+                        dtype=object)
+        parsed = pd.to_datetime(pd.Series(text, dtype=object), format="%Y-%m-%d",
+                                errors="coerce").to_numpy(dtype="datetime64[D]")
+        days = (parsed - _EPOCH).astype(np.int64).astype(float)
+        years = parsed.astype("datetime64[Y]").astype(np.int64) + 1970
+        good = ~np.isnat(parsed) & (years >= 1900) & (years <= 2200)
+        return np.array([days[k] if good[k] else one(u) for k, u in enumerate(uniq)],
+                        dtype=object)
+
     out = np.full(len(s), np.nan)
-    if not missing.all():
-        parsed = _apply_unique(raw[~missing], lambda v: _date_one(v, col, allowed, allow_never),
-                               col)
-        out[~missing] = parsed.astype(float)
+    values = _factorized(s, one, col, many)
+    present = np.array([v is not None for v in values], dtype=bool) if len(s) <= 64 else \
+        s.notna().to_numpy()
+    out[present] = values[present].astype(float)
     return out
 
 
@@ -458,11 +501,12 @@ def _column(df: pd.DataFrame, col: str, kind: str, **kw: Any) -> np.ndarray:
     if s is None:
         return np.full(len(df), np.nan)
     if kind == "bool":
-        raw = s.to_numpy(dtype=object)
-        missing = pd.isna(raw)
+        if s.dtype == bool:
+            return s.to_numpy(dtype=float)
         out = np.full(len(df), np.nan)
-        out[~missing] = _apply_unique(raw[~missing], lambda v: _parse_bool(v, col),
-                                      col).astype(float)
+        values = _factorized(s, lambda v: _parse_bool(v, col), col)
+        present = s.notna().to_numpy()
+        out[present] = values[present].astype(float)
         return out
     if kind in ("number", "count"):
         return _numbers(s, col, kw.get("lo", -math.inf), kw.get("hi", math.inf),
@@ -474,10 +518,9 @@ def _column(df: pd.DataFrame, col: str, kind: str, **kw: Any) -> np.ndarray:
 
 def _category(df: pd.DataFrame, name: str) -> np.ndarray:
     spec = FACTS[name]
-    out = np.full(len(df), None, dtype=object)
     s = _series(df, name)
     if s is None:
-        return out
+        return np.full(len(df), None, dtype=object)
 
     def parse(v: Any) -> str:
         if not isinstance(v, str):
@@ -492,8 +535,7 @@ def _category(df: pd.DataFrame, name: str) -> np.ndarray:
                 return choice
         raise InputError(name, v, " / ".join(spec.choices))
 
-    out[s.notna().to_numpy()] = _unique_map(s, parse, name).to_numpy(dtype=object)
-    return out
+    return _factorized(s, parse, name)
 
 
 def _lab(df: pd.DataFrame, analyte: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -505,17 +547,13 @@ def _lab(df: pd.DataFrame, analyte: str) -> tuple[np.ndarray, np.ndarray, np.nda
     date = _column(df, f"{analyte}_date", "date", never=False)
     s = _series(df, analyte)
     uln_s = _series(df, f"{analyte}_uln")
-    if uln_s is not None and s is None and uln_s.notna().any():
-        raise InputError(analyte, None, f"a value when {analyte}_uln is given")
     if s is None:
         return value, uln, date
     missing = s.isna().to_numpy()
-    if uln_s is not None and (uln_s.notna().to_numpy() & missing).any():
-        raise InputError(analyte, None, f"a value when {analyte}_uln is given")
     unit_s = _series(df, f"{analyte}_unit")
     units = (np.full(n, None, dtype=object) if unit_s is None
              else unit_s.to_numpy(dtype=object, na_value=None))
-    if s.dtype == bool or (s.dtype == object and s.map(lambda v: isinstance(v, bool)).any()):
+    if s.dtype == bool or (s.dtype == object and _has_odd_objects(s)):
         raise InputError(analyte, _first(s, ~missing), "a lab value, e.g. 1.2 with its unit")
     x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan, copy=True)
     written = ~missing & np.isnan(x)  # strings such as "1.2 mg/dL"
@@ -547,10 +585,10 @@ def _lab(df: pd.DataFrame, analyte: str) -> tuple[np.ndarray, np.ndarray, np.nda
                _numbers(uln_s, f"{analyte}_uln", 0, math.inf, "", False))
     if (uln_raw == 0).any():
         raise InputError(f"{analyte}_uln", 0, "a positive number")
-    keys = np.array([str(u) for u in unit_of[present]], dtype=object)
     idx_present = np.flatnonzero(present)
-    for u in pd.unique(keys):
-        rows_idx = idx_present[keys == u]
+    unit_codes, unit_uniques = pd.factorize(pd.Series(unit_of[present], dtype=object))
+    for k, u in enumerate(unit_uniques):
+        rows_idx = idx_present[unit_codes == k]
         unit = normalize_unit(str(u), f"{analyte}_unit")
         value[rows_idx] = convert(x[rows_idx], unit, canonical, analyte=analyte, field=analyte)
         uln[rows_idx] = convert(uln_raw[rows_idx], unit, canonical, analyte=analyte,
@@ -583,6 +621,13 @@ class Facts:
         self.reference: dict[str, np.ndarray] = {}
         self.attestations: dict[str, np.ndarray] = {}
         self._lung_cache: dict[float, np.ndarray] = {}
+
+    def codes(self, name: str) -> np.ndarray:
+        """A categorical fact as int8 indices into its choices (-1 missing), cached."""
+        key = f"__codes__{name}"
+        if key not in self.inputs:
+            self.inputs[key] = category_codes(self.values[name], FACTS[name].choices)
+        return self.inputs[key]
 
     def take(self, rows: np.ndarray) -> Facts:
         """The facts of a subset of rows (used to explain one candidate)."""
@@ -693,6 +738,11 @@ def _mg_dl(analyte: str, x: np.ndarray) -> np.ndarray:
     return convert(x, CANONICAL_UNIT[analyte], "mg/dL", analyte=analyte)
 
 
+def category_codes(values: np.ndarray, choices: tuple[str, ...]) -> np.ndarray:
+    """Index of each value in ``choices`` (int8), -1 where missing."""
+    return pd.Categorical(values, categories=list(choices)).codes.astype(np.int8)
+
+
 def _derive(f: Facts) -> None:
     v, inp = f.values, f.inputs
     screening = f.reference["screening"]
@@ -707,8 +757,9 @@ def _derive(f: Facts) -> None:
     cr = f.lab["creatinine"][0]
     scr = _mg_dl("creatinine", cr)
     sex = v["sex"]
-    female = np.array([s == "female" for s in sex], dtype=bool)
-    has_sex = np.array([s is not None for s in sex], dtype=bool)
+    sex_code = category_codes(sex, FACTS["sex"].choices)
+    female = sex_code == FACTS["sex"].choices.index("female")
+    has_sex = sex_code >= 0
     age = v["age"]
     ok = (has_sex & np.isfinite(age) & (age >= 18) & np.isfinite(v["weight_kg"])
           & np.isfinite(scr) & (scr > 0) & (scr <= 30))
@@ -717,9 +768,10 @@ def _derive(f: Facts) -> None:
         crcl[ok] = cockcroft_gault_array(age[ok], v["weight_kg"][ok], scr[ok], female[ok])
     v["creatinine_clearance"] = crcl
     # Child-Pugh (clinical core)
-    asc = np.array([np.nan if a is None else ASCITES.index(a) + 1 for a in v["ascites"]])
-    enc = np.array([np.nan if e is None else ENCEPHALOPATHY.index(e) + 1
-                    for e in v["encephalopathy"]])
+    asc = category_codes(v["ascites"], ASCITES).astype(float) + 1  # points 1-3
+    enc = category_codes(v["encephalopathy"], ENCEPHALOPATHY).astype(float) + 1
+    asc[asc == 0] = np.nan
+    enc[enc == 0] = np.nan
     bili = _mg_dl("bilirubin", f.lab["bilirubin"][0])
     alb = convert(f.lab["albumin"][0], CANONICAL_UNIT["albumin"], "g/dL", analyte="albumin")
     pts = child_pugh_points_array(bili, alb, f.lab["inr"][0], asc, enc)
@@ -745,42 +797,86 @@ def _derive(f: Facts) -> None:
 
 
 def _staging(f: Facts) -> None:
+    """Up-to-seven, BCLC and CNLC through the clinical core, memoised.
+
+    The core functions are scalar. Calling them once per candidate would dominate a large
+    batch, so they are called once per distinct tumour (number, largest diameter, vascular
+    invasion, extrahepatic spread), and the stages are then computed once per distinct
+    (tumour class, ECOG, Child-Pugh class, liver-function call), where the tumour class is
+    the pair of stages the core gives that tumour at ECOG 0 and Child-Pugh A, represented
+    by its first tumour. Both staging systems decide on performance status and liver
+    function independently of the tumour (Reig 2022; CNLC 2022), so every tumour of a class
+    gets the stage of its representative; the tests compare this with direct calls.
+    """
     v = f.values
-    cols = ("n_lesions", "largest_cm", "macrovascular_invasion", "extrahepatic_spread")
-    n_les, largest, mvi, ehs = (v[c] for c in cols)
+    n_les, largest = v["n_lesions"], v["largest_cm"]
+    mvi, ehs = v["macrovascular_invasion"], v["extrahepatic_spread"]
     ecog, cp, lf = v["ecog"], v["child_pugh_class"], v["liver_function"]
-    tumour_ok = np.isfinite(n_les) & np.isfinite(largest) & (largest > 0)
     ut7 = np.full(f.n, np.nan)
     bclc_st = np.full(f.n, None, dtype=object)
     cnlc_st = np.full(f.n, None, dtype=object)
     why_bclc = np.full(f.n, None, dtype=object)
-    cache: dict[tuple[Any, ...], tuple[float, str | None, str | None, str | None]] = {}
-    for i in np.flatnonzero(tumour_ok & np.isfinite(mvi) & np.isfinite(ehs)):
-        key = (n_les[i], largest[i], mvi[i], ehs[i], ecog[i], cp[i], lf[i])
-        if key not in cache:
-            cache[key] = _stage_one(*key)
-        ut7[i], bclc_st[i], cnlc_st[i], why_bclc[i] = cache[key]
+    rows = np.flatnonzero(np.isfinite(n_les) & np.isfinite(largest) & (largest > 0)
+                          & np.isfinite(mvi) & np.isfinite(ehs))
+    if rows.size:
+        t_codes, t_uniques = _factorize_rows([n_les[rows], largest[rows], mvi[rows],
+                                              ehs[rows]])
+        classes: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+        t_ut7 = np.empty(len(t_uniques))
+        t_class = np.empty(len(t_uniques), dtype=object)
+        for k, (n, d, m, e) in enumerate(t_uniques):
+            kw = {"n_nodules": int(n), "largest_cm": float(d),
+                  "macrovascular_invasion": bool(m), "extrahepatic_spread": bool(e)}
+            t_ut7[k] = float(up_to_seven(**kw).within)
+            key = (cnlc(**kw, ecog=0, child_pugh_class="A").stage,
+                   bclc(**kw, ecog=0, child_pugh_class="A").stage, bool(m), bool(e))
+            classes.setdefault(key, (int(n), float(d), bool(m), bool(e)))
+            t_class[k] = key
+        ut7[rows] = t_ut7[t_codes]
+        class_id = {key: i for i, key in enumerate(classes)}
+        t_class_id = np.array([class_id[c] for c in t_class], dtype=np.int64)
+        c_codes, c_uniques = _factorize_rows([
+            t_class_id[t_codes], np.nan_to_num(ecog[rows], nan=-1),
+            pd.Series(cp[rows], dtype=object).fillna("").to_numpy(dtype=object),
+            pd.Series(lf[rows], dtype=object).fillna("").to_numpy(dtype=object)])
+        reps = list(classes.values())
+        out = [_stage_one(reps[t], e, c or None, l_ or None) for t, e, c, l_ in c_uniques]
+        staged = np.array(out, dtype=object).reshape(len(out), 3)[c_codes]
+        cnlc_st[rows], bclc_st[rows], why_bclc[rows] = staged[:, 0], staged[:, 1], staged[:, 2]
     v["within_up_to_seven"] = ut7
     v["bclc_stage"] = bclc_st
     v["cnlc_stage"] = cnlc_st
     f.inputs["bclc_missing"] = why_bclc
 
 
-def _stage_one(n: float, largest: float, mvi: float, ehs: float, ecog: float, cp: Any,
-               lf: Any) -> tuple[float, str | None, str | None, str | None]:
-    kw = {"n_nodules": int(n), "largest_cm": float(largest),
-          "macrovascular_invasion": bool(mvi), "extrahepatic_spread": bool(ehs)}
-    ut7 = float(up_to_seven(**kw).within)
-    if math.isnan(ecog) or cp is None:
-        return ut7, None, None, None
-    cn = cnlc(**kw, ecog=int(ecog), child_pugh_class=cp).stage
+def _factorize_rows(columns: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[Any, ...]]]:
+    """Codes of the distinct rows of several columns, and those rows (in order of codes)."""
+    combined = np.zeros(len(columns[0]), dtype=np.int64)
+    parts = []
+    for col in columns:
+        codes, uniques = pd.factorize(pd.Series(col, dtype=object if col.dtype == object
+                                                else col.dtype))
+        parts.append(np.asarray(uniques, dtype=object))
+        combined = combined * (len(uniques) + 1) + (codes + 1)
+    row_codes, _ = pd.factorize(combined)
+    where = pd.Series(np.arange(len(combined))).groupby(row_codes).first().to_numpy()
+    rows = [tuple(col[i] for col in columns) for i in where]
+    return row_codes, rows
+
+
+def _stage_one(tumour: tuple[int, float, bool, bool], ecog: float, cp: Any,
+               lf: Any) -> tuple[str | None, str | None, str | None]:
+    """(CNLC stage, BCLC stage, the input BCLC lacked) for one tumour and context."""
+    if ecog < 0 or cp is None:
+        return None, None, None
+    n, d, m, e = tumour
+    kw = {"n_nodules": n, "largest_cm": d, "macrovascular_invasion": m,
+          "extrahepatic_spread": e, "ecog": int(ecog), "child_pugh_class": cp}
+    cn = cnlc(**kw).stage
     try:
-        bc: str | None = bclc(**kw, ecog=int(ecog), child_pugh_class=cp,
-                              liver_function=lf).stage
-        why = None
+        return cn, bclc(**kw, liver_function=lf).stage, None
     except HccrtError:
-        bc, why = None, "liver_function"
-    return ut7, bc, cn, why
+        return cn, None, "liver_function"
 
 
 def lung_dose_at_reference(f: Facts, tumour_dose_gy: float) -> np.ndarray:
@@ -809,15 +905,23 @@ def lung_dose_at_reference(f: Facts, tumour_dose_gy: float) -> np.ndarray:
 
 
 def untreated_fraction(f: Facts) -> np.ndarray:
-    """Untreated non-tumorous liver fraction (planning module), NaN where inputs are missing."""
+    """Untreated non-tumorous liver fraction, NaN where inputs are missing.
+
+    The planning module's definition (:func:`hccrt.dosimetry.plan.untreated_nontumoral_fraction`,
+    EANM 2022: (V_NT,total - V_NT,treated) / V_NT,total), evaluated on whole columns as
+    :func:`hccrt.dosimetry.cohort.plan_cohort` does; the first row is checked against the
+    scalar function, which also validates it, and a treated volume above the total is refused.
+    """
     total = f.inputs["nontumoral_liver_volume_ml"]
     treated = f.inputs["treated_nontumoral_volume_ml"]
     ok = np.isfinite(total) & np.isfinite(treated)
     out = np.full(f.n, np.nan)
-    cache: dict[tuple[float, float], float] = {}
-    for i in np.flatnonzero(ok):
-        key = (total[i], treated[i])
-        if key not in cache:
-            cache[key] = untreated_nontumoral_fraction(total[i], treated[i])
-        out[i] = cache[key]
+    if ok.any():
+        over = ok & (treated > total)
+        if over.any():
+            i = int(np.flatnonzero(over)[0])
+            untreated_nontumoral_fraction(total[i], treated[i])  # raises InputError
+        out[ok] = (total[ok] - treated[ok]) / total[ok]
+        i = int(np.flatnonzero(ok)[0])
+        assert out[i] == untreated_nontumoral_fraction(total[i], treated[i])
     return out

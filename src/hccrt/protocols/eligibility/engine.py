@@ -304,21 +304,24 @@ def _leaf_member(node: Member, ctx: _Context) -> _Leaf:
     spec = FACTS[node.fact]
     raw = f.values[node.fact]
     if spec.kind == "count":
-        vals = np.array([None if np.isnan(v) else str(int(v)) for v in raw], dtype=object)
+        missing = np.isnan(raw)
+        ok = np.isin(raw, [float(v) for v in node.values])
     else:
-        vals = raw
-    allowed = set(node.values)
-    missing = np.array([v is None for v in vals], dtype=bool)
-    ok = np.array([v in allowed for v in vals], dtype=bool)
+        codes = f.codes(node.fact)
+        missing = codes < 0
+        ok = np.isin(codes, [spec.choices.index(v) for v in node.values])
     status = _status(ok, missing)
     want = " or ".join(node.values)
+
+    def shown(i: int) -> str:
+        return _fmt(raw[i]) if spec.kind == "count" else str(raw[i])
 
     def words(i: int) -> str:
         if missing[i]:
             return f"{spec.label}: not known (required {want})"
         if status[i] == MET:
-            return f"{spec.label} {vals[i]} (required {want})"
-        return f"{spec.label} {vals[i]}, not {want}"
+            return f"{spec.label} {shown(i)} (required {want})"
+        return f"{spec.label} {shown(i)}, not {want}"
 
     return _Leaf(status, words, lambda i: _missing_inputs(f, node.fact, i) if missing[i] else [])
 
