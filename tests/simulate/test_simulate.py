@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import time
 from functools import cache
+from importlib import resources
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from pydantic import BaseModel
 from typer.testing import CliRunner
 
 from hccrt.cli.main import app
@@ -27,6 +29,7 @@ from hccrt.errors import InputError
 from hccrt.protocols import BUILTIN_CODES, load_builtin
 from hccrt.records import read_csv_dir
 from hccrt.simulate import SimulatedTrial, load_parameters, simulate
+from hccrt.simulate.parameters import Cited
 
 N = 300
 SEED = 20240601
@@ -130,13 +133,49 @@ def test_unknown_protocol_and_inconsistent_parameters() -> None:
         simulate("rescue", n=5, parameters=bad)
 
 
-def test_every_figure_is_cited() -> None:
-    for code in BUILTIN_CODES:
-        p = load_parameters(code)
-        for arm in p.arms.values():
-            for name in ("orr_mrecist", "cr_mrecist", "orr_recist", "os_median_months",
-                         "pfs_median_months"):
-                assert len(getattr(arm, name).source) > 10, (code, name)
+def _cited(obj: object) -> list[tuple[str, Cited]]:
+    """Every Cited value inside a parameter model, with its path."""
+    out: list[tuple[str, Cited]] = []
+    if isinstance(obj, Cited):
+        return [("", obj)]
+    if isinstance(obj, BaseModel):
+        for name in type(obj).model_fields:
+            out += [(f"{name}.{p}".rstrip("."), c) for p, c in _cited(getattr(obj, name))]
+    elif isinstance(obj, dict):
+        for k, v in obj.items():
+            out += [(f"{k}.{p}".rstrip("."), c) for p, c in _cited(v)]
+    elif isinstance(obj, list | tuple):
+        for k, v in enumerate(obj):
+            out += [(f"{k}.{p}".rstrip("."), c) for p, c in _cited(v)]
+    return out
+
+
+@pytest.mark.parametrize("code", BUILTIN_CODES)
+def test_every_figure_is_cited(code: str) -> None:
+    found = _cited(load_parameters(code))
+    assert len(found) > 20
+    for path, c in found:
+        # a publication (author, journal, trial name) or an assumption with its reason
+        assert len(c.source) >= 15, (code, path, c.source)
+
+
+def test_cli_with_a_parameter_file(tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load(Path(str(resources.files("hccrt.simulate").joinpath(
+        "parameters/rescue.yaml"))).read_text())
+    data["screening"]["ineligible_fraction"] = {"value": 0.0, "source": "test: no failures"}
+    f = tmp_path / "p.yaml"
+    f.write_text(yaml.safe_dump(data))
+    res = CliRunner().invoke(app, ["simulate", "--protocol", "rescue", "--n", "8", "--out",
+                                   str(tmp_path / "out"), "--parameters", str(f)])
+    assert res.exit_code == 0, res.output
+    dm = read_csv_dir(tmp_path / "out")["DM"]
+    assert len(dm) == 8 and dm["ARMNRS"].isna().all()
+    data["screening"]["ineligible_fraction"] = {"value": 0.1, "source": "assumption"}
+    f.write_text(yaml.safe_dump(data))
+    with pytest.raises(InputError, match="reason"):
+        load_parameters(path=f)
 
 
 # ----------------------------------------------------------------------------- screening

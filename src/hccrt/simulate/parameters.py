@@ -174,7 +174,7 @@ class ArmParams(_Model):
     out_of_field_progression: Cited = _c(
         0.3, "assumption: about a third of progressions are new lesions outside a treated area")
     subsequent_after_pd: Cited
-    reild_fraction: Cited = _c(0.0, "not a Y-90 arm")
+    reild_fraction: Cited = _c(0.0, "not applicable: no Y-90 in this arm")
     y90: Y90 | None = None
     sbrt: Sbrt | None = None
     haic: Haic | None = None
