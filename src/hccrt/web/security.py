@@ -34,7 +34,7 @@ class RedactFilter(logging.Filter):
         redacted = message
         for pattern in _SECRET_PATTERNS:
             redacted = pattern.sub(r"\1\2[redacted]", redacted)
-        redacted = re.sub(r"(\"[A-Z]+ [^\"?]*)\?[^\" ]*", r"\1?[redacted]", redacted)
+        redacted = re.sub(r"(/[^\s?\"']*)\?[^\s\"']*", r"\1?[redacted]", redacted)
         if redacted != message:
             record.msg, record.args = redacted, ()
         if hasattr(record, "request"):

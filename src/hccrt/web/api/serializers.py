@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import models
+from django.utils import timezone
 from rest_framework import serializers
 
 from hccrt.web.capture import access
@@ -91,6 +92,9 @@ def serializer_for(model: type[models.Model], resource: str,
                 and target._meta.label_lower in access.model_resources() \
                 and f.name not in read_only:
             extra[f.name] = ScopedRelatedField(target, allow_null=f.null, required=not f.null)
+    if hasattr(model, "status_on"):  # visits: upcoming / due / overdue / done / missed today
+        extra["status"] = serializers.SerializerMethodField()
+        extra["get_status"] = lambda self, obj: obj.status_on(timezone.localdate())
     meta = type("Meta", (), meta_attrs)
     return type(f"{model.__name__}Serializer", (FormSerializer,), {"Meta": meta, **extra})
 
