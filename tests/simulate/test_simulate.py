@@ -587,3 +587,24 @@ def test_labs_are_ctcae_gradable_with_post_y90_abnormalities() -> None:
     bili = (lb["LBTESTCD"] == "BILI") & lb["USUBJID"].isin(reild)
     worst = g.loc[bili, "ctcae_grade"].groupby(lb.loc[bili, "USUBJID"]).max()
     assert (worst >= 2).all() and len(worst) == len(reild)
+
+
+def test_child_pugh_derivable_at_lab_visits() -> None:
+    """Child-Pugh points (hccrt.clinical.liver) from LB bilirubin/albumin/INR and the RS
+    ascites/encephalopathy grades: class A at baseline, as rescue's eligibility requires."""
+    from hccrt.clinical.liver import child_pugh_class_array, child_pugh_points_array
+
+    rs = trial("rescue").records
+    lb, cp = rs["LB"], rs["RS"][rs["RS"]["RSCAT"] == "CHILD-PUGH CLASSIFICATION"]
+    base = lb[lb["LBBLFL"] == "Y"].pivot_table(index="USUBJID", columns="LBTESTCD",
+                                                values="LBORRES", aggfunc="first")
+    grades = cp[cp["VISITNUM"] == 100].pivot_table(index="USUBJID", columns="RSTESTCD",
+                                                   values="RSSTRESC", aggfunc="first")
+    pts = {"NONE": 1, "SLIGHT": 2, "MODERATE-SEVERE": 3, "GRADE 1-2": 2, "GRADE 3-4": 3}
+    grades = grades.reindex(base.index)
+    points = child_pugh_points_array(base["BILI"].astype(float), base["ALB"].astype(float),
+                                     base["INR"].astype(float), grades["CPASCIT"].map(pts),
+                                     grades["CPENCEPH"].map(pts))
+    cls = child_pugh_class_array(points)
+    assert len(cls) == N
+    assert (cls == "A").mean() >= 0.95

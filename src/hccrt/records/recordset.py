@@ -29,6 +29,8 @@ import pandas as pd
 
 from hccrt.errors import InputError
 from hccrt.records.schema import (
+    CP_ASCITES,
+    CP_ENCEPHALOPATHY,
     DOMAINS,
     DS_DISPOSITION,
     DS_MILESTONE,
@@ -402,6 +404,12 @@ def _check_results(dom: Domain, df: pd.DataFrame, limit: int) -> list[Issue]:
             ~df["RSSTRESC"].isin(["Y", "N"])
         for i in _rows(bad, limit):
             out.append(Issue("RS", "RSSTRESC", i, df["RSSTRESC"].iloc[i], "Y or N (NEWLPROG)"))
+        for testcd, terms in (("CPASCIT", CP_ASCITES), ("CPENCEPH", CP_ENCEPHALOPATHY)):
+            bad = (df["RSTESTCD"] == testcd) & df["RSSTRESC"].notna() & \
+                ~df["RSSTRESC"].isin(terms)
+            for i in _rows(bad, limit):
+                out.append(Issue("RS", "RSSTRESC", i, df["RSSTRESC"].iloc[i],
+                                 f"for {testcd}: one of " + ", ".join(terms)))
     if dom.code == "TR" and {"TRTESTCD", "TRSTRESC"} <= set(df.columns):
         bad = (df["TRTESTCD"] == "TUMSTATE") & df["TRSTRESC"].notna() & \
             ~df["TRSTRESC"].isin(TUMSTATE)

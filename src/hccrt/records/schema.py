@@ -35,7 +35,10 @@ hccrt-specific codes (SDTM has none; documented here, read by :mod:`hccrt.respon
   EORTC QLQ-C30 v3.0); QLQ-HCC18 items ``HCC1831``-``HCC1848`` (hccrt codes, numbered 31-48 as in
   :mod:`hccrt.clinical.qol`).
 * ECOG performance status is a clinical classification (RS): ``RSCAT = ECOG``,
-  ``RSTESTCD = ECOG101``, ``RSSTRESN`` 0-5.
+  ``RSTESTCD = ECOG101``, ``RSSTRESN`` 0-5. The Child-Pugh clinical components are RS records
+  with ``RSCAT = CHILD-PUGH CLASSIFICATION``: ``RSTESTCD = CPASCIT`` (NONE, SLIGHT,
+  MODERATE-SEVERE) and ``CPENCEPH`` (NONE, GRADE 1-2, GRADE 3-4); bilirubin, albumin and INR
+  come from LB at the same visit.
 * Screen failures are in DM with ``ARMNRS = SCREEN FAILURE`` and null ARMCD/ARM (SDTMIG 3.4),
   with a DS ``SCREEN FAILURE`` record and the criteria not met in IE.
 * Withdrawal of consent: ``DSDECOD = WITHDRAWAL BY SUBJECT`` with ``DSTERM = WITHDRAWAL OF
@@ -145,7 +148,12 @@ TRTESTCD = ("LDIAM", "LPERP", "VIABDIAM", "TUMSTATE", "SUMDIAM", "SUMVDIAM")
 TUMSTATE = ("PRESENT", "ABSENT", "UNEQUIVOCAL PROGRESSION", "EQUIVOCAL", "NOT EVALUABLE",
             "TOO SMALL TO MEASURE")
 RS_RESPONSES = ("CR", "PR", "SD", "PD", "NE", "NON-CR/NON-PD", "NED")
-RSTESTCD = ("OVRLRESP", "TRGRESP", "NTRGRESP", "NEWLPROG", "ECOG101", "CPCLAS", "BCLCSTG")
+RSTESTCD = ("OVRLRESP", "TRGRESP", "NTRGRESP", "NEWLPROG", "ECOG101", "CPCLAS", "BCLCSTG",
+            "CPASCIT", "CPENCEPH")
+#: Child-Pugh clinical components (RSCAT = CHILD-PUGH CLASSIFICATION), the grades of
+#: :mod:`hccrt.clinical.liver` in upper case.
+CP_ASCITES = ("NONE", "SLIGHT", "MODERATE-SEVERE")
+CP_ENCEPHALOPATHY = ("NONE", "GRADE 1-2", "GRADE 3-4")
 #: Response criteria sets, as RSCAT (and TU/TR --CAT when a record is criteria-specific).
 RSCAT = ("RECIST 1.1", "MRECIST", "LOCALIZED MRECIST", "LOCALIZED RECIST 1.1", "ECOG",
          "CHILD-PUGH CLASSIFICATION", "BCLC STAGING")
@@ -243,6 +251,8 @@ HCCRT_EXTENSIONS: dict[str, str] = {
     "TRTESTCD SUMVDIAM": "sum of viable diameters (mRECIST), beside SUMDIAM",
     "RSTESTCD CPCLAS": "Child-Pugh class as a clinical classification",
     "RSTESTCD BCLCSTG": "BCLC stage as a clinical classification",
+    "RSTESTCD CPASCIT, CPENCEPH": "Child-Pugh ascites and encephalopathy grades, so that "
+    "Child-Pugh points can be derived at every lab visit with the labs in LB",
     "QSTESTCD HCC1831-HCC1848": "QLQ-HCC18 items; not in CDISC QS terminology",
     "XP, XA": "Y-90 planning and administration; SDTM has no domain for them",
     "MITESTCD NECROPCT": "percent pathological necrosis of a resected tumour",

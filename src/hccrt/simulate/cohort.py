@@ -51,6 +51,8 @@ from hccrt.protocols.schema import Anchor, Assessment, DesignType, InterventionK
 from hccrt.records import RecordSet
 from hccrt.records.recordset import frame
 from hccrt.records.schema import (
+    CP_ASCITES,
+    CP_ENCEPHALOPATHY,
     HCC18_TESTCD,
     LB_ANALYTE,
     MI_TESTS,
@@ -1075,6 +1077,18 @@ class _Generator:
                        VSSTRESC=np.array([f"{x:g}" for x in w], dtype=object), VSSTRESN=w,
                        VSSTRESU="kg", VISITNUM=ex["visitnum"].to_numpy(),
                        VISIT=ex["visit"].to_numpy(), VSDTC=_iso(ex["actual"].to_numpy()))
+        # Child-Pugh clinical components at every lab visit (bilirubin, albumin, INR are in LB)
+        asc = np.where(reild_row, 2, np.where(progressed & (rng.random(m) < 0.3), 1,
+                                              np.where((days_tx > 0) & (rng.random(m) < 0.05),
+                                                       1, 0)))
+        enc = np.where(reild_row & (rng.random(m) < 0.3), 1, 0)
+        for testcd, test, grades, vals in (
+                ("CPASCIT", "Child-Pugh Ascites", CP_ASCITES, asc),
+                ("CPENCEPH", "Child-Pugh Hepatic Encephalopathy", CP_ENCEPHALOPATHY, enc)):
+            txt = np.array(grades, dtype=object)[vals]
+            self.t.add("RS", USUBJID=us, RSTESTCD=testcd, RSTEST=test,
+                       RSCAT="CHILD-PUGH CLASSIFICATION", RSORRES=txt, RSSTRESC=txt,
+                       RSEVAL="INVESTIGATOR", VISITNUM=vn, VISIT=vis, RSDTC=dtc)
         ec = self._attended("ecog")
         if len(ec):
             j = ec["i"].to_numpy()
