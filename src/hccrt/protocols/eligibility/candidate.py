@@ -30,6 +30,12 @@ Conventions
   ``attest:<protocol code>:<criterion id>``; true/false answer the rule's ``attest`` statement.
 - Age: ``birth_date`` (preferred) or ``age`` in completed years at screening. Without a birth
   date, age at consent is taken to be the age at screening.
+- Reference dates: lab windows and "within N before screening" count back from
+  ``screening_date`` (rescue's "within one month of study enrollment" included: enrolment is
+  not known at screening). Windows "prior to initiation of study treatment" count back from
+  ``treatment_start_date`` when given, otherwise from the screening date, which can only
+  exclude a candidate too early, never admit one wrongly (an event within N days of
+  screening is within N days of any later start).
 """
 
 from __future__ import annotations
