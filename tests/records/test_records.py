@@ -201,3 +201,12 @@ def test_unknown_file_in_folder(records: RecordSet, tmp_path: Path) -> None:
     (tmp_path / "zz.csv").write_text("A\n1\n")
     with pytest.raises(InputError, match=r"zz\.csv"):
         read_csv_dir(tmp_path)
+
+
+def test_rewrite_leaves_exactly_the_new_set(records: RecordSet, tmp_path: Path) -> None:
+    write_csv_dir(records, tmp_path)
+    (tmp_path / "notes.txt").write_text("kept")
+    smaller = RecordSet({k: records[k] for k in ("DM", "DS")})
+    write_csv_dir(smaller, tmp_path)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dm.csv", "ds.csv", "notes.txt"]
+    assert set(read_csv_dir(tmp_path)) == {"DM", "DS"}

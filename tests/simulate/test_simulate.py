@@ -608,3 +608,16 @@ def test_child_pugh_derivable_at_lab_visits() -> None:
     cls = child_pugh_class_array(points)
     assert len(cls) == N
     assert (cls == "A").mean() >= 0.95
+
+
+@pytest.mark.parametrize("code", ["tare-ut7", "rescue"])
+def test_central_review_readings_when_the_protocol_has_it(code: str) -> None:
+    tr = trial(code).records["TR"]
+    central = load_builtin(code).design.central_review
+    has_bicr = (tr["TREVAL"] == "INDEPENDENT ASSESSOR").any()
+    assert has_bicr == central
+    if central:
+        inv = tr[tr["TREVAL"] == "INVESTIGATOR"][["USUBJID", "VISITNUM", "TRLNKID", "TRTESTCD"]]
+        ind = tr[tr["TREVAL"] == "INDEPENDENT ASSESSOR"][["USUBJID", "VISITNUM", "TRLNKID",
+                                                          "TRTESTCD"]]
+        assert len(inv.merge(ind)) == len(inv) == len(ind)

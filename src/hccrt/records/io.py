@@ -3,8 +3,10 @@
 This is an I/O module (DESIGN.md: only readers and writers touch files). One file per domain,
 named by the lower-case domain code (``dm.csv``, ``supptu.csv``; ``dm.xpt``). Writing validates
 first and writes every file to a temporary name before renaming, so a failed write leaves no
-half-written set. Numbers are written in their shortest exact form (``1`` not ``1.0``), so
-``read_csv_dir(write_csv_dir(rs))`` gives identical tables.
+half-written set; domain files of an earlier set that the new one lacks are removed, so a
+folder holds exactly one RecordSet (other files are left alone). Numbers are written in their
+shortest exact form (``1`` not ``1.0``), so ``read_csv_dir(write_csv_dir(rs))`` gives identical
+tables.
 
 XPT (SAS transport v5, the FDA submission format) is written with ``pyreadstat`` (a maintained
 ReadStat binding) and read with :func:`pyreadstat.read_xport`. Variable names are at most
@@ -48,9 +50,14 @@ def _domain_files(folder: Path, suffix: str) -> dict[str, Path]:
     return found
 
 
-def _commit(tmp: dict[Path, Path]) -> None:
+def _commit(tmp: dict[Path, Path], root: Path, suffix: str) -> None:
+    """Move the temporary files into place, then remove domain files of an earlier set that
+    this set does not have (so the folder holds exactly one RecordSet)."""
     for final, temp in tmp.items():
         os.replace(temp, final)
+    for p in root.iterdir():
+        if p.suffix.lower() == suffix and p.stem.upper() in DOMAINS and p not in tmp:
+            p.unlink()
 
 
 def _cleanup(tmp: dict[Path, Path]) -> None:
@@ -80,7 +87,7 @@ def write_csv_dir(records: RecordSet, folder: str | Path, validate: bool = True)
             temp = root / f".{code.lower()}.csv.tmp"
             tmp[final] = temp
             df.to_csv(temp, index=False, na_rep="", lineterminator="\n")
-        _commit(tmp)
+        _commit(tmp, root, ".csv")
     except BaseException:
         _cleanup(tmp)
         raise
@@ -122,7 +129,7 @@ def write_xpt_dir(records: RecordSet, folder: str | Path, validate: bool = True)
             pyreadstat.write_xport(df, str(temp), file_label=dom.label[:40],
                                    column_labels=labels, table_name=code,
                                    file_format_version=5)
-        _commit(tmp)
+        _commit(tmp, root, ".xpt")
     except BaseException:
         _cleanup(tmp)
         raise
