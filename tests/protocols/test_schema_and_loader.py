@@ -128,3 +128,20 @@ def test_content_hash_ignores_formatting_but_not_meaning(tmp_path):
     doc = minimal()
     doc["schedule"]["visits"][1]["nominal"] = "3.0 months"
     assert content_hash(parse_protocol(as_yaml(doc))) == content_hash(block)
+
+
+def test_block_sizes_must_respect_the_allocation_ratio():
+    # 2:1 allocation: a permuted block keeps the ratio only if its size is a multiple of 3.
+    doc = minimal()
+    doc["design"]["block_sizes"] = [6, 4]
+    [(path, message)] = problems_of(doc)
+    assert path == "design"
+    assert "block_sizes [4] are not multiples of the allocation ratio's sum 3" in message
+
+
+def test_randomization_method_is_a_closed_choice():
+    doc = minimal()
+    doc["design"]["randomization_method"] = "coin"
+    [(path, message)] = problems_of(doc)
+    assert path == "design.randomization_method"
+    assert "'permuted_blocks'" in message and "'minimization'" in message

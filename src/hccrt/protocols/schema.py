@@ -164,7 +164,17 @@ class Design(StrictModel):
         default=None, description="arm id -> integer weight, e.g. {sbrt-systemic: 2, systemic: 1}"
     )
     stratification_factors: list[StratificationFactor] = Field(default_factory=list)
-    block_sizes: list[int] = Field(default_factory=list)
+    block_sizes: list[int] = Field(
+        default_factory=list,
+        description="permuted block sizes, each a multiple of the ratio's sum (6, 9 for 2:1)",
+    )
+    randomization_method: Literal["permuted_blocks", "minimization"] = "permuted_blocks"
+    minimization_p_best: float = Field(
+        default=0.8,
+        gt=0.5,
+        le=1.0,
+        description="Pocock-Simon: probability of the arm that minimizes imbalance",
+    )
     central_review: bool = False
     assumed: bool = False
     assumption_note: str | None = None
@@ -177,6 +187,13 @@ class Design(StrictModel):
             raise ValueError("stratification_factors apply only to a randomized design")
         if self.allocation_ratio and any(w < 1 for w in self.allocation_ratio.values()):
             raise ValueError("allocation_ratio weights must be positive integers")
+        if self.allocation_ratio and self.block_sizes:
+            total = sum(self.allocation_ratio.values())
+            bad = [b for b in self.block_sizes if b < total or b % total]
+            if bad:
+                raise ValueError(
+                    f"block_sizes {bad} are not multiples of the allocation ratio's sum {total}"
+                )
         return self
 
 
