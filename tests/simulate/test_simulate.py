@@ -621,3 +621,37 @@ def test_central_review_readings_when_the_protocol_has_it(code: str) -> None:
         ind = tr[tr["TREVAL"] == "INDEPENDENT ASSESSOR"][["USUBJID", "VISITNUM", "TRLNKID",
                                                           "TRTESTCD"]]
         assert len(inv.merge(ind)) == len(inv) == len(ind)
+
+
+@pytest.mark.parametrize("code", ["rescue", "io-rt-mvi", "sbrt-bclcc"])
+def test_screen_failures_have_the_data_behind_their_reasons(code: str) -> None:
+    """A candidate failing a data criterion shows it in the screening data (thresholds from
+    the protocol texts: ECOG <= 1 (<= 2 in sbrt-bclcc), Child-Pugh A (A-B), bilirubin
+    <= 3.0 mg/dL); every screen failure has a screening lab panel."""
+    from hccrt.clinical.liver import child_pugh_class_array, child_pugh_points_array
+
+    rs = trial(code).records
+    dm, ie, lb, r = rs["DM"], rs["IE"], rs["LB"], rs["RS"]
+    fails = set(dm.loc[dm["ARMNRS"] == "SCREEN FAILURE", "USUBJID"])
+    assert fails <= set(lb["USUBJID"])
+    why = ie.groupby("USUBJID")["IESPID"].agg(set)
+    ecog = r[r["RSTESTCD"] == "ECOG101"].groupby("USUBJID")["RSSTRESN"].first()
+    limit = 2 if code == "sbrt-bclcc" else 1
+    bad_ecog = [u for u in fails if "ecog" in why[u]]
+    assert bad_ecog and (ecog.reindex(bad_ecog) > limit).all()
+    scr = lb[(lb["USUBJID"].isin(fails)) & (lb["VISITNUM"] == 100)]
+    wide = scr.pivot_table(index="USUBJID", columns="LBTESTCD", values="LBORRES",
+                           aggfunc="first").astype(float)
+    cp = r[(r["RSCAT"] == "CHILD-PUGH CLASSIFICATION") & r["USUBJID"].isin(fails)]
+    g = cp.pivot_table(index="USUBJID", columns="RSTESTCD", values="RSSTRESC",
+                       aggfunc="first").reindex(wide.index)
+    pts = {"NONE": 1, "SLIGHT": 2, "MODERATE-SEVERE": 3, "GRADE 1-2": 2, "GRADE 3-4": 3}
+    cls = pd.Series(child_pugh_class_array(child_pugh_points_array(
+        wide["BILI"], wide["ALB"], wide["INR"], g["CPASCIT"].map(pts),
+        g["CPENCEPH"].map(pts))), index=wide.index)
+    cp_id = "child-pugh-a-b" if code == "sbrt-bclcc" else "child-pugh-a"
+    allowed = {"A", "B"} if code == "sbrt-bclcc" else {"A"}
+    bad_cp = [u for u in fails if cp_id in why[u]]
+    assert bad_cp and not cls.reindex(bad_cp).isin(allowed).any()
+    bad_bili = [u for u in fails if "lab-bilirubin" in why[u]]
+    assert (wide["BILI"].reindex(bad_bili) > 3.0).all()

@@ -273,6 +273,7 @@ class _Generator:
             ("systemic therapy", self._systemic),
             ("visits", self._visits),
             ("labs and vitals", self._labs),
+            ("screen failures", self._screen_failures),
             ("tumour measurements", self._tumour_records),
             ("adverse events", self._adverse_events),
             ("questionnaires", self._questionnaires),
@@ -344,6 +345,9 @@ class _Generator:
         rows_crit = np.concatenate([first, second[two]])
         rows_date = np.concatenate([fail_date, fail_date[two]])
         cids = [ids[i] for i in rows_crit]
+        self.fail_reasons: dict[int, set[str]] = {}
+        for subj, cid in zip(rows_subj, cids, strict=True):
+            self.fail_reasons.setdefault(int(subj), set()).add(cid)
         self.fail_reason = np.full(m, None, dtype=object)
         self.fail_reason[fail] = [ids[i] for i in first]
         self.t.add(
@@ -962,12 +966,98 @@ class _Generator:
                 0.8, 1.2),
     }
 
+    def _write_lb(self, us: np.ndarray, vn: Any, vis: Any, dtc: Any, blfl: Any,
+                  values: dict[str, np.ndarray]) -> None:
+        """LB records of the panel ``values`` (conventional units) with SI standard results."""
+        for t, v in values.items():
+            test, cat, unit, _, _, _, lln, uln = self._LAB[t]
+            v = np.round(np.maximum(v, 0.01), 2 if unit in ("mg/dL", "g/dL", "1") else 1)
+            analyte = LB_ANALYTE[t]
+            si = {"bilirubin": "umol/L", "creatinine": "umol/L", "albumin": "g/L",
+                  "hemoglobin": "g/L"}.get(analyte)
+            if unit == "10^3/uL":
+                si = "10^9/L"
+            if si:
+                f = float(convert(1.0, unit, si, analyte=analyte))
+            else:
+                si, f = unit, 1.0
+            sv = np.round(v * f, 2)
+            orres_u = None if unit == "1" else unit
+            nrind = np.where(v < lln, "LOW", np.where(v > uln, "HIGH", "NORMAL"))
+            self.t.add("LB", USUBJID=us, LBTESTCD=t, LBTEST=test, LBCAT=cat,
+                       LBORRES=np.array([f"{x:g}" for x in v], dtype=object), LBORRESU=orres_u,
+                       LBORNRLO=f"{lln:g}" if lln > 0 else None, LBORNRHI=f"{uln:g}",
+                       LBSTRESC=np.array([f"{x:g}" for x in sv], dtype=object), LBSTRESN=sv,
+                       LBSTRESU=None if si == "1" else si,
+                       LBSTNRLO=round(lln * f, 3) if lln > 0 else np.nan,
+                       LBSTNRHI=round(uln * f, 3), LBNRIND=nrind,
+                       LBSPEC="BLOOD" if cat == "HEMATOLOGY" else "SERUM", LBBLFL=blfl,
+                       VISITNUM=vn, VISIT=vis, LBDTC=dtc)
+
+    def _baseline_panel(self, rng: np.random.Generator, k: int) -> dict[str, np.ndarray]:
+        out = {}
+        for t, (_, _, _, med, s, normal, _, _) in self._LAB.items():
+            out[t] = (rng.normal(med, s, k) if normal
+                      else np.exp(np.log(med) + s * rng.normal(size=k)))
+        return out
+
+    def _screen_failures(self) -> None:
+        """Screening data of the candidates who failed: labs, height/weight, ECOG and the
+        Child-Pugh components, with the data behind the failed criterion where it is data
+        (ECOG above the limit, Child-Pugh class, bilirubin, age)."""
+        fail = np.flatnonzero(~self.eligible)
+        k = fail.size
+        if not k:
+            return
+        rng = self.rng["misc"]
+        lab = self._baseline_panel(rng, k)
+        reasons = [self.fail_reasons.get(int(i), set()) for i in fail]
+
+        def has(*ids: str) -> np.ndarray:
+            return np.array([bool(r & set(ids)) for r in reasons])
+
+        ecog_max = 2 if self._ecog_probs()[2] > 0 else 1
+        ecog = np.where(has("ecog"), ecog_max + 1, self.ecog0[fail])
+        cp_b, cp_c = has("child-pugh-a", "child-pugh"), has("child-pugh-a-b")
+        lab["BILI"] = np.where(cp_b, rng.uniform(2.1, 2.9, k), lab["BILI"])
+        lab["ALB"] = np.where(cp_b, rng.uniform(2.9, 3.3, k), lab["ALB"])
+        lab["BILI"] = np.where(cp_c, rng.uniform(3.2, 4.5, k), lab["BILI"])
+        lab["ALB"] = np.where(cp_c, rng.uniform(2.3, 2.7, k), lab["ALB"])
+        lab["INR"] = np.where(cp_c, rng.uniform(1.8, 2.2, k), lab["INR"])
+        lab["BILI"] = np.where(has("lab-bilirubin"), rng.uniform(3.2, 5.0, k), lab["BILI"])
+        asc = np.where(cp_c, 2, np.where(cp_b, 1, 0))
+        d = self.par.demographics
+        too_old = d.age_max < 80
+        self.age[fail] = np.where(has("age"), d.age_max + 1 + rng.integers(0, 4, k) if too_old
+                                  else d.age_min - 1, self.age[fail])
+        us = self.usubjid[fail]
+        v0 = self.p.schedule.visits[0].name
+        dtc = _iso(self.screen_date[fail])
+        self.t.add("SV", USUBJID=us, VISITNUM=100.0, VISIT=v0, SVPRESP="Y", SVOCCUR="Y",
+                   SVSTDTC=dtc, SVENDTC=dtc)
+        self._write_lb(us, 100.0, v0, dtc, None, lab)
+        for t, test, unit, val in (("HEIGHT", "Height", "cm", self.height[fail]),
+                                   ("WEIGHT", "Weight", "kg", self.weight[fail])):
+            txt = np.array([f"{x:g}" for x in val], dtype=object)
+            self.t.add("VS", USUBJID=us, VSTESTCD=t, VSTEST=test, VSORRES=txt, VSORRESU=unit,
+                       VSSTRESC=txt, VSSTRESN=val, VSSTRESU=unit, VISITNUM=100.0, VISIT=v0,
+                       VSDTC=dtc)
+        e = ecog.astype(int).astype(str).astype(object)
+        self.t.add("RS", USUBJID=us, RSTESTCD="ECOG101", RSTEST="ECOG1-Performance Status",
+                   RSCAT="ECOG", RSORRES=e, RSSTRESC=e, RSSTRESN=ecog.astype(float),
+                   RSEVAL="INVESTIGATOR", VISITNUM=100.0, VISIT=v0, RSDTC=dtc)
+        for testcd, test, grades, vals in (
+                ("CPASCIT", "Child-Pugh Ascites", CP_ASCITES, asc),
+                ("CPENCEPH", "Child-Pugh Hepatic Encephalopathy", CP_ENCEPHALOPATHY,
+                 np.zeros(k, dtype=int))):
+            txt = np.array(grades, dtype=object)[vals]
+            self.t.add("RS", USUBJID=us, RSTESTCD=testcd, RSTEST=test,
+                       RSCAT="CHILD-PUGH CLASSIFICATION", RSORRES=txt, RSSTRESC=txt,
+                       RSEVAL="INVESTIGATOR", VISITNUM=100.0, VISIT=v0, RSDTC=dtc)
+
     def _labs(self) -> None:
         rng, n = self.rng["lab"], self.n
-        base = {}
-        for t, (_, _, _, med, s, normal, _, _) in self._LAB.items():
-            base[t] = (rng.normal(med, s, n) if normal
-                       else np.exp(np.log(med) + s * rng.normal(size=n)))
+        base = self._baseline_panel(rng, n)
         afp0 = np.exp(np.log(50) + 2.0 * rng.normal(size=n))
         labs = self._attended("labs")
         i = labs["i"].to_numpy()
@@ -1011,30 +1101,7 @@ class _Generator:
         vis = labs["visit"].to_numpy()
         dtc = _iso(labs["actual"].to_numpy())
         blfl = np.where(labs["visitnum"].to_numpy() == 100.0, "Y", None)
-        for t, v in zip(rows_testcd, rows_val, strict=True):
-            test, cat, unit, _, _, _, lln, uln = self._LAB[t]
-            v = np.round(np.maximum(v, 0.01), 2 if unit in ("mg/dL", "g/dL", "1") else 1)
-            analyte = LB_ANALYTE[t]
-            si = {"bilirubin": "umol/L", "creatinine": "umol/L", "albumin": "g/L",
-                  "hemoglobin": "g/L"}.get(analyte)
-            if unit == "10^3/uL":
-                si = "10^9/L"
-            if si:
-                f = float(convert(1.0, unit, si, analyte=analyte))
-            else:
-                si, f = unit, 1.0
-            sv = np.round(v * f, 2)
-            orres_u = None if unit == "1" else unit
-            nrind = np.where(v < lln, "LOW", np.where(v > uln, "HIGH", "NORMAL"))
-            self.t.add("LB", USUBJID=us, LBTESTCD=t, LBTEST=test, LBCAT=cat,
-                       LBORRES=np.array([f"{x:g}" for x in v], dtype=object), LBORRESU=orres_u,
-                       LBORNRLO=f"{lln:g}" if lln > 0 else None, LBORNRHI=f"{uln:g}",
-                       LBSTRESC=np.array([f"{x:g}" for x in sv], dtype=object), LBSTRESN=sv,
-                       LBSTRESU=None if si == "1" else si,
-                       LBSTNRLO=round(lln * f, 3) if lln > 0 else np.nan,
-                       LBSTNRHI=round(uln * f, 3), LBNRIND=nrind,
-                       LBSPEC="BLOOD" if cat == "HEMATOLOGY" else "SERUM", LBBLFL=blfl,
-                       VISITNUM=vn, VISIT=vis, LBDTC=dtc)
+        self._write_lb(us, vn, vis, dtc, blfl, dict(zip(rows_testcd, rows_val, strict=True)))
         afp_rows = self._attended("afp")
         if len(afp_rows):
             j = afp_rows["i"].to_numpy()
