@@ -129,6 +129,9 @@ BASE: dict[str, dict[str, Any]] = {
         "antibody_anaphylaxis": False,
         "brain_metastasis_active": False,
         "treatment_start_date": "2026-10-20",
+        "nyha_class": 1,
+        "last_mi_or_stroke_date": "none",
+        "unstable_arrhythmia_or_angina": False,
         "attestations": {"ex-uncontrolled-comorbidity": False, "ex-compliance": False},
     },
     "sbrt-bclcc": {

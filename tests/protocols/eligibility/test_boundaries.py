@@ -214,6 +214,16 @@ CASES: list[tuple[str, str, dict, str, str]] = [
                                           "other_malignancy_date": "2024-10-15",
                                           "other_malignancy_negligible_risk": True}, NOT_MET,
      "with the exception of malignancies with a negligible risk of metastasis or death"),
+    ("io-rt-mvi", "ex-uncontrolled-comorbidity", {"nyha_class": 2}, MET,
+     "New York Heart Association Class II or greater cardiac disease"),
+    ("io-rt-mvi", "ex-uncontrolled-comorbidity", {"last_mi_or_stroke_date": "2026-07-20"}, MET,
+     "myocardial infarction, or cerebrovascular accident) within 3 months prior to the "
+     "initiation of study treatment (start 2026-10-20)"),
+    ("io-rt-mvi", "ex-uncontrolled-comorbidity", {"last_mi_or_stroke_date": "2026-07-19"},
+     NOT_MET, "within 3 months prior to the initiation of study treatment (a day more)"),
+    ("io-rt-mvi", "ex-uncontrolled-comorbidity",
+     {"attestations": {"ex-uncontrolled-comorbidity": True, "ex-compliance": False}}, MET,
+     "any significant medical illness ... in the investigator's judgement"),
     # ---------------------------------------------------------------- sirt-haic (seed 002)
     ("sirt-haic", "age", {"birth_date": "2008-10-15"}, MET, "Age ≥ 18 years"),
     ("sirt-haic", "age", {"birth_date": "2008-10-16"}, NOT_MET, "Age ≥ 18 years"),

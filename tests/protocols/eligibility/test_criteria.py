@@ -28,7 +28,7 @@ ATTESTATION_ONLY = {
     "tare-ut7": set(),
     "rescue": {"life-expectancy"},  # "a life expectancy of more than 3 months"
     "sirt-haic": {"ex-organ-dysfunction", "ex-psychiatric", "ex-investigator-judgement"},
-    "io-rt-mvi": {"ex-uncontrolled-comorbidity", "ex-compliance"},
+    "io-rt-mvi": {"ex-compliance"},
     "sbrt-bclcc": set(),
 }
 
