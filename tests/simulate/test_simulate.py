@@ -655,3 +655,19 @@ def test_screen_failures_have_the_data_behind_their_reasons(code: str) -> None:
     assert bad_cp and not cls.reindex(bad_cp).isin(allowed).any()
     bad_bili = [u for u in fails if "lab-bilirubin" in why[u]]
     assert (wide["BILI"].reindex(bad_bili) > 3.0).all()
+
+
+def test_enrolled_meet_rescue_laboratory_criteria() -> None:
+    """Baseline labs of enrolled participants satisfy rescue's registered lab criteria
+    (protocols.md: leukocytes 2,500-12,000/uL, ANC >= 1,500/mm3, Hb >= 8.0 g/dL, bilirubin
+    <= 3.0 mg/dL, platelets >= 50,000/uL, INR <= 2.0, AST and ALT <= 200 IU/L, ALP <= 575 IU/L,
+    creatinine <= 2.0 mg/dL)."""
+    lb = trial("rescue").records["LB"]
+    base = lb[lb["LBBLFL"] == "Y"].pivot_table(index="USUBJID", columns="LBTESTCD",
+                                                values="LBORRES", aggfunc="first").astype(float)
+    assert len(base) == N
+    assert base["WBC"].between(2.5, 12.0).all()  # 10^3/uL
+    assert (base["NEUT"] >= 1.5).all() and (base["HGB"] >= 8.0).all()
+    assert (base["BILI"] <= 3.0).all() and (base["PLAT"] >= 50).all()
+    assert (base["INR"] <= 2.0).all() and (base[["AST", "ALT"]] <= 200).all().all()
+    assert (base["ALP"] <= 575).all() and (base["CREAT"] <= 2.0).all()

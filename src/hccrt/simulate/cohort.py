@@ -966,6 +966,13 @@ class _Generator:
                 0.8, 1.2),
     }
 
+    # conventional units; inside rescue's and io-rt-mvi's screening limits with a margin
+    _ELIGIBLE_LABS: ClassVar[dict[str, tuple[float, float]]] = {
+        "BILI": (0.2, 2.5), "ALB": (2.9, 5.5), "INR": (0.8, 1.6), "CREAT": (0.4, 1.8),
+        "AST": (8, 190), "ALT": (6, 190), "ALP": (30, 500), "PLAT": (55, 600),
+        "WBC": (2.6, 11.9), "NEUT": (1.6, 9.0), "HGB": (8.5, 18.0),
+    }
+
     def _write_lb(self, us: np.ndarray, vn: Any, vis: Any, dtc: Any, blfl: Any,
                   values: dict[str, np.ndarray]) -> None:
         """LB records of the panel ``values`` (conventional units) with SI standard results."""
@@ -1058,6 +1065,10 @@ class _Generator:
     def _labs(self) -> None:
         rng, n = self.rng["lab"], self.n
         base = self._baseline_panel(rng, n)
+        # enrolled participants met the protocols' laboratory criteria at screening (the most
+        # stringent of the five: rescue and io-rt-mvi)
+        for t, (lo, hi) in self._ELIGIBLE_LABS.items():
+            base[t] = np.clip(base[t], lo, hi)
         afp0 = np.exp(np.log(50) + 2.0 * rng.normal(size=n))
         labs = self._attended("labs")
         i = labs["i"].to_numpy()
