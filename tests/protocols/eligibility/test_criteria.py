@@ -10,6 +10,9 @@ systemic therapy; tare-ut7 the three population conditions of its summary (no cr
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
 from hccrt.protocols import BUILTIN_CODES, load_builtin
@@ -73,3 +76,65 @@ def test_resectability_is_the_only_judgement_inside_a_staging_criterion():
     protocol = load_builtin("sirt-haic")
     (c,) = [c for c in protocol.eligibility if c.id == "resectable-no-distant-metastasis"]
     assert _has_attest(c.rule) and not is_attestation_only(c.rule)
+
+
+# --------------------------------------------------------------------------- against the seeds
+
+SEEDS = Path(__file__).resolve().parents[3].parent / "shared" / "seeds"
+
+
+def _seed(prefix: str) -> str:
+    (path,) = SEEDS.glob(f"{prefix}_*.txt")
+    return path.read_text(encoding="utf-8")
+
+
+def _between(text: str, start: str, end: str) -> list[str]:
+    return text.split(start, 1)[1].split(end, 1)[0].splitlines()
+
+
+def _leaves(lines: list[str], item: str, sub: str) -> int:
+    """Numbered items, a parent with sub-items counting as its sub-items."""
+    count = 0
+    for k, line in enumerate(lines):
+        if re.match(item, line):
+            following = next((x for x in lines[k + 1:] if x.strip()), "")
+            count += 0 if re.match(sub, following) else 1
+        elif re.match(sub, line):
+            count += 1
+    return count
+
+
+@pytest.mark.skipif(not SEEDS.is_dir(), reason="shared/seeds not present")
+def test_counts_match_the_registry_texts():
+    rescue = _seed("001")
+    top, sub = r"^  \d+\. ", r"^    \d+\. "
+    inclusion = _leaves(_between(rescue, "Inclusion Criteria", "Exclusion Criteria"), top, sub)
+    exclusion = _leaves(_between(rescue, "Exclusion Criteria", "Study & Design"), top, sub)
+    assert (inclusion, exclusion) == EXPECTED_COUNTS["rescue"]
+
+    sirt = _seed("002")
+    bullets = [x for x in _between(sirt, "Inclusion Criteria", "Exclusion Criteria")
+               if x.startswith("* ")]
+    ex_bullets = [x for x in _between(sirt, "Exclusion Criteria", "Minimum Eligible Age")
+                  if x.startswith("* ")]
+    assert (len(bullets), len(ex_bullets)) == EXPECTED_COUNTS["sirt-haic"]
+
+    io = _seed("003")
+    inc_lines = _between(io, "- Inclusion Criteria:", "- Exclusion Criteria:")
+    numbered = [x for x in inc_lines if re.match(r"^- (• )?\d+\. ", x)]
+    # item 8 is the heading of the eight laboratory items that follow it
+    headings = [x for x in numbered if x.startswith("- 8. Adequate")]
+    exc_lines = _between(io, "- Exclusion Criteria:", "About National Cancer Center")
+    ex_numbered = [x for x in exc_lines if re.match(r"^- (• )?\d+\. ", x)]
+    # the three numbered exceptions under 6 qualify it ("with following exceptions")
+    exceptions = [x for x in ex_numbered if re.match(r"^- • [123]\. (Patients with hypo|"
+                                                     r"Controlled type|Any chronic skin)", x)]
+    assert (len(numbered) - len(headings), len(ex_numbered) - len(exceptions)) == \
+        EXPECTED_COUNTS["io-rt-mvi"]
+
+    sbrt = _seed("004")
+    key = sbrt.split("Key inclusion criteria include ", 1)[1].split(". ", 1)[0]
+    items = [x for x in re.split(r",\s*(?:and\s+)?", key) if x.strip()]
+    assert len(items) == 5  # + the lesion-count condition + the assumed systemic therapy
+    assert "≤10 active lesions" in sbrt
+    assert EXPECTED_COUNTS["sbrt-bclcc"] == (len(items) + 2, 0)

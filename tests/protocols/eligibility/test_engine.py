@@ -193,3 +193,10 @@ def test_memoised_staging_equals_direct_calls_to_the_clinical_core():
         except HccrtError:
             expected = None
         assert facts.values["bclc_stage"][i] == expected, (i, kw, ctx)
+
+
+def test_a_candidate_appears_once_per_batch():
+    row = {"candidate_id": "x", "screening_date": "2026-10-15"}
+    with pytest.raises(InputError) as info:
+        facts_frame(pd.DataFrame([row, row]))
+    assert info.value.field == "candidate_id" and info.value.value == "x"

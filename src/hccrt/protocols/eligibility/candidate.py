@@ -686,6 +686,10 @@ def facts_frame(df: pd.DataFrame) -> Facts:
     if "candidate_id" not in df.columns or _is_missing(_objects(df, "candidate_id")).any():
         raise InputError("candidate_id", None, "an identifier on every row")
     ids = np.array([str(x) for x in _objects(df, "candidate_id")], dtype=object)
+    dup = pd.Series(ids).duplicated().to_numpy()
+    if dup.any():
+        raise InputError("candidate_id", ids[dup][0], "one row per candidate (a duplicate "
+                         "would be counted twice in the screening log)")
     f = Facts(n, ids, df)
     screening = _column(df, "screening_date", "date", never=False)
     if np.isnan(screening).any():
