@@ -32,6 +32,10 @@ Syntax (YAML, one mapping per node)::
     {attest: life expectancy of more than 3 months}
     {all: [...]}, {any: [...]}, {not: {...}}
 
+An ``attest`` statement is answered by the candidate's attestation for that criterion
+(``attestations: {criterion id: true/false}``, or ``{"<protocol code>:<criterion id>": ...}``):
+true means the statement holds. Without an answer the criterion *needs attestation*.
+
 Lab ``within`` windows say how old a result may be: an older result counts as missing (the
 criterion is *unknown*, not failed). Date windows count calendar days, months and years back
 from the reference date; both ``within`` and ``at_least`` include their boundary (a result 28
