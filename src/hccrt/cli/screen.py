@@ -157,12 +157,15 @@ def screen(
         _out.print(f"wrote {len(frame)} row(s) to {out}", markup=False)
         return
     table = Table(title="Which protocols could each candidate enter")
-    for col in ("candidate", *BUILTIN_CODES, "eligible for", "once attested"):
-        table.add_column(col)
-    for row in frame.itertuples(index=False):
-        cells = [escape(str(row[0]))]
-        cells += [f"[{_STYLE[s]}]{s}[/]" for s in row[1:1 + len(BUILTIN_CODES)]]
-        cells += [escape(row[-2].replace(";", ", ") or "-"),
-                  escape(row[-1].replace(";", ", ") or "-")]
-        table.add_row(*cells)
+    for col, style in (("candidate", ""), ("eligible", "green"), ("once attested", "cyan"),
+                       ("data missing", "yellow"), ("ineligible", "red")):
+        table.add_column(col, style=style)
+    for _, row in frame.iterrows():
+        once = set(filter(None, row["eligible_once_attested"].split(";")))
+        missing = [c for c in BUILTIN_CODES if row[c] == "incomplete" and c not in once]
+        failed = [c for c in BUILTIN_CODES if row[c] == "ineligible"]
+        table.add_row(escape(str(row["candidate_id"])),
+                      escape(row["eligible_for"].replace(";", ", ") or "-"),
+                      escape(", ".join(sorted(once, key=BUILTIN_CODES.index)) or "-"),
+                      escape(", ".join(missing) or "-"), escape(", ".join(failed) or "-"))
     _out.print(table)

@@ -71,3 +71,10 @@ def test_bad_input_exits_2_naming_the_field(tmp_path):
     assert "ecog" in result.output
     both = runner.invoke(app, ["--input", str(path)])
     assert both.exit_code == 2
+
+
+def test_all_protocols_on_the_terminal(candidates_json):
+    result = runner.invoke(app, ["--all-protocols", "--input", str(candidates_json)])
+    assert result.exit_code == 0, result.output
+    ok_line = next(line for line in result.output.splitlines() if "│ ok " in line)
+    assert "rescue" in ok_line.split("│")[2]  # the "eligible" column
