@@ -200,3 +200,19 @@ def test_a_candidate_appears_once_per_batch():
     with pytest.raises(InputError) as info:
         facts_frame(pd.DataFrame([row, row]))
     assert info.value.field == "candidate_id" and info.value.value == "x"
+
+
+def test_untreated_fraction_is_the_planning_modules():
+    import numpy as np
+
+    from hccrt.dosimetry.plan import untreated_nontumoral_fraction
+    from hccrt.protocols.eligibility.candidate import untreated_fraction
+
+    total = np.array([1200.0, 1000.0, 987.5, 1500.0])
+    treated = np.array([840.0, 0.0, 321.25, 1500.0])
+    frame = pd.DataFrame({"candidate_id": ["a", "b", "c", "d"], "screening_date": "2026-10-15",
+                          "nontumoral_liver_volume_ml": total,
+                          "treated_nontumoral_volume_ml": treated})
+    got = untreated_fraction(facts_frame(frame))
+    assert got.tolist() == [untreated_nontumoral_fraction(t, v) for t, v in zip(
+        total, treated, strict=True)]
