@@ -216,3 +216,14 @@ def test_untreated_fraction_is_the_planning_modules():
     got = untreated_fraction(facts_frame(frame))
     assert got.tolist() == [untreated_nontumoral_fraction(t, v) for t, v in zip(
         total, treated, strict=True)]
+
+
+def test_result_as_plain_json(rescue):
+    import json
+
+    result = screen(rescue, candidate("rescue", labs__platelets=None))
+    data = json.loads(json.dumps(result.as_dict()))
+    assert data["status"] == "incomplete"
+    assert data["missing"] == {"lab-platelets": ["platelets"]}
+    (platelets,) = [c for c in data["criteria"] if c["id"] == "lab-platelets"]
+    assert platelets["outcome"] == "unknown" and platelets["missing"] == ["platelets"]

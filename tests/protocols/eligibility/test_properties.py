@@ -70,3 +70,37 @@ def test_eligible_only_when_every_criterion_is_decided_in_favour(code, dropped):
         assert (batch.status[0] == "eligible") == decided
         if (codes == -1).any():
             assert batch.status[0] != "eligible"
+
+
+json_values = st.recursive(
+    st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(allow_nan=True),
+              st.sampled_from(["bilirubin", "ecog", "<=", "mg/dL", "x ULN", "28 days", "A",
+                               "screening", "fact", "all", "in", "is", "limit", "attest"]),
+              st.text(max_size=6)),
+    lambda children: st.one_of(
+        st.lists(children, max_size=3),
+        st.dictionaries(st.sampled_from(["fact", "op", "value", "unit", "within", "in", "is",
+                                         "all", "any", "not", "limit", "attest", "before",
+                                         "at_least", "note", "x"]), children, max_size=4)),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(json_values)
+def test_arbitrary_rules_fail_only_as_value_errors_at_load(rule):
+    from pydantic import ValidationError
+
+    from hccrt.protocols.eligibility.rules import parse_rule
+    from hccrt.protocols.schema import Criterion
+
+    try:
+        parsed = parse_rule(rule)
+    except ValueError:
+        pass
+    else:
+        assert parse_rule(parsed.model_dump()) == parsed
+    try:
+        Criterion.model_validate({"id": "c", "kind": "inclusion", "text": "t", "rule": rule})
+    except ValidationError as exc:
+        assert exc.errors()[0]["loc"][0] == "rule"

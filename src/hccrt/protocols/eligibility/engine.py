@@ -509,6 +509,22 @@ class ScreeningResult:
     attestations: list[str]
     criteria: list[CriterionResult]
 
+    def as_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready form (e.g. for a screening record's per-criterion results)."""
+        return {
+            "candidate_id": self.candidate_id,
+            "protocol": self.protocol,
+            "status": self.status,
+            "failing": list(self.failing),
+            "missing": {k: list(v) for k, v in self.missing.items()},
+            "attestations": list(self.attestations),
+            "criteria": [
+                {"id": c.id, "kind": c.kind, "outcome": c.outcome,
+                 "explanation": list(c.explanation), "missing": list(c.missing)}
+                for c in self.criteria
+            ],
+        }
+
     def summary(self) -> str:
         if self.status == "eligible":
             return "eligible"
