@@ -73,7 +73,7 @@ def test_records_validate_and_follow_sdtm(code: str) -> None:
         assert df["STUDYID"].nunique() == 1
     dm = rs["DM"]
     assert dm["USUBJID"].is_unique
-    enrolled = dm["ARMNRS"].isna()
+    enrolled = dm["ARMNRS"].ne("SCREEN FAILURE")
     assert set(dm.loc[enrolled, "ARMCD"]) <= {a.id.upper() for a in load_builtin(code).arms}
     assert dm.loc[~enrolled, "ARMCD"].isna().all()
 
@@ -171,7 +171,7 @@ def test_cli_with_a_parameter_file(tmp_path: Path) -> None:
                                    str(tmp_path / "out"), "--parameters", str(f)])
     assert res.exit_code == 0, res.output
     dm = read_csv_dir(tmp_path / "out")["DM"]
-    assert len(dm) == 8 and dm["ARMNRS"].isna().all()
+    assert len(dm) == 8 and dm["ARMNRS"].ne("SCREEN FAILURE").all()
     data["screening"]["ineligible_fraction"] = {"value": 0.1, "source": "assumption"}
     f.write_text(yaml.safe_dump(data))
     with pytest.raises(InputError, match="reason"):
@@ -240,7 +240,7 @@ def test_sirt_haic_non_randomized_shares() -> None:
 
 def _exp_rate_from_records(rs, arm: str | None = None) -> tuple[float, int]:  # type: ignore[no-untyped-def]
     """Exponential MLE of the death rate (per day) from DM/DS: deaths / person-time."""
-    dm = rs["DM"][rs["DM"]["ARMNRS"].isna()]
+    dm = rs["DM"][rs["DM"]["ARMNRS"].ne("SCREEN FAILURE")]
     if arm is not None:
         dm = dm[dm["ARMCD"] == arm]
     ds = rs["DS"]
@@ -277,7 +277,7 @@ def test_latent_pfs_is_exponential_with_cited_median(code: str) -> None:
 def test_deaths_and_dispositions_agree() -> None:
     rs = trial("io-rt-mvi").records
     dm, ds = rs["DM"], rs["DS"]
-    enrolled = dm[dm["ARMNRS"].isna()]
+    enrolled = dm[dm["ARMNRS"].ne("SCREEN FAILURE")]
     final = ds[(ds["DSCAT"] == "DISPOSITION EVENT") & (ds["DSDECOD"] != "SCREEN FAILURE")]
     assert final["USUBJID"].is_unique and set(final["USUBJID"]) == set(enrolled["USUBJID"])
     deaths = final[final["DSDECOD"] == "DEATH"].set_index("USUBJID")["DSSTDTC"]
@@ -452,7 +452,14 @@ def test_haic_cycles_follow_the_regimen() -> None:
     # EXDOSE rounded to 0.1 mg, BSA recorded to 0.001 m2: |error| <= 0.05 + 135 x 0.0005
     np.testing.assert_allclose(oxa["EXDOSE"], mg_m2 * oxa["USUBJID"].map(bsa), atol=0.12)
     cycles = oxa.groupby("USUBJID").size()
-    assert set(cycles) <= set(reg.cycles_allowed)
+    assert cycles.max() <= max(reg.cycles_allowed)
+    # a course short of an allowed number ended with the participant's follow-up
+    short = cycles.index[~cycles.isin(reg.cycles_allowed)]
+    dm = rs["DM"].set_index("USUBJID")
+    last = _dates(oxa.groupby("USUBJID")["EXSTDTC"].max())
+    gap_to_end = (_dates(dm.loc[short, "RFPENDTC"]) - last.loc[short]).dt.days
+    assert (gap_to_end <= reg.cycle_interval_max.approx_days()).all()
+    assert len(short) < 0.1 * len(cycles)
     starts = _dates(oxa.sort_values(["USUBJID", "EXSTDTC"])["EXSTDTC"])
     gaps = starts.groupby(oxa["USUBJID"]).diff().dt.days.dropna()
     lo, hi = reg.cycle_interval_min.approx_days(), reg.cycle_interval_max.approx_days()
@@ -478,7 +485,7 @@ def test_adverse_event_incidence_near_cited(code: str) -> None:
     sim, par = trial(code), load_parameters(code)
     rs = sim.records
     ae = rs["AE"]
-    dm = rs["DM"][rs["DM"]["ARMNRS"].isna()].set_index("USUBJID")
+    dm = rs["DM"][rs["DM"]["ARMNRS"].ne("SCREEN FAILURE")].set_index("USUBJID")
     follow = (_dates(dm["RFPENDTC"]) - _dates(dm["RFXSTDTC"])).dt.days
     for arm_id, ap in par.arms.items():
         for a in ap.aes:
@@ -671,3 +678,41 @@ def test_enrolled_meet_rescue_laboratory_criteria() -> None:
     assert (base["BILI"] <= 3.0).all() and (base["PLAT"] >= 50).all()
     assert (base["INR"] <= 2.0).all() and (base[["AST", "ALT"]] <= 200).all().all()
     assert (base["ALP"] <= 575).all() and (base["CREAT"] <= 2.0).all()
+
+
+def test_haic_cycle_visits_on_each_treatment_schedule() -> None:
+    """sirt-haic's 'next cycle' visit is anchored on each treatment (3 weeks, window 0/+1
+    week in the protocol file): one visit per cycle after the first, on the cycle's date."""
+    proto, rs = load_builtin("sirt-haic"), trial("sirt-haic").records
+    k, v = next((k, v) for k, v in enumerate(proto.schedule.visits)
+                if v.anchor.value == "each_treatment")
+    ex = rs["EX"]
+    oxa = ex[(ex["EXCAT"] == "HAIC") & (ex["EXTRT"] == "OXALIPLATIN")].sort_values(
+        ["USUBJID", "EXSTDTC"])
+    sv = rs["SV"]
+    cyc = sv[(sv["VISITNUM"] // 100) == k + 1]
+    later = oxa[oxa.groupby("USUBJID").cumcount() > 0]
+    assert sorted(zip(cyc["USUBJID"], cyc["SVSTDTC"], strict=True)) == sorted(
+        zip(later["USUBJID"], later["EXSTDTC"], strict=True))
+    gap = _dates(oxa["EXSTDTC"]).groupby(oxa["USUBJID"]).diff().dt.days.dropna()
+    nominal = v.nominal.approx_days()
+    assert gap.between(nominal - v.window.before.approx_days(),
+                       nominal + v.window.after.approx_days()).all()
+
+
+@pytest.mark.parametrize("code", BUILTIN_CODES)
+def test_no_record_after_end_of_participation(code: str) -> None:
+    """Nothing is dated after DM.RFPENDTC (death, withdrawal, loss, study end), and a
+    participant assigned but never treated has no exposure record."""
+    rs = trial(code).records
+    dm = rs["DM"].set_index("USUBJID")
+    end = dm["RFPENDTC"]
+    for dom, col in (("EX", "EXSTDTC"), ("LB", "LBDTC"), ("TR", "TRDTC"), ("SV", "SVSTDTC"),
+                     ("AE", "AESTDTC"), ("XA", "XADTC"), ("QS", "QSDTC"), ("PR", "PRSTDTC")):
+        if dom not in rs:
+            continue
+        df = rs[dom].dropna(subset=[col])
+        assert (df[col].str[:10] <= df["USUBJID"].map(end)).all(), dom
+    not_treated = dm.index[dm["ARMNRS"] == "ASSIGNED, NOT TREATED"]
+    assert not rs["EX"]["USUBJID"].isin(not_treated).any()
+    assert dm.loc[not_treated, "RFXSTDTC"].isna().all()

@@ -270,6 +270,7 @@ class _Generator:
             ("tumours", self._tumours),
             ("treatment", self._treatment),
             ("outcomes", self._outcomes),
+            ("treatment before end of follow-up", self._truncate_treatment),
             ("systemic therapy", self._systemic),
             ("visits", self._visits),
             ("labs and vitals", self._labs),
@@ -774,6 +775,51 @@ class _Generator:
         p_out = self._arm_value(lambda a: a.out_of_field_progression.value)
         self.out_of_field = r.random(n) < p_out
 
+    # ------------------------------------------------------------------ truncation
+
+    def _truncate_treatment(self) -> None:
+        """Drop treatment records (EX, XA, XP) dated after a participant's end of follow-up
+        (death, withdrawal, loss) and update the treatment dates; a participant whose follow-up
+        ended before the first treatment is 'assigned, not treated'."""
+        end_iso = dict(zip(self.usub, _iso(self.end_date), strict=True))
+        date_col = {"EX": "EXSTDTC", "XA": "XADTC", "XP": "XPDTC"}
+        for code, col in date_col.items():
+            kept = []
+            for n, cols in self.t.parts.get(code, []):
+                us = np.asarray(cols["USUBJID"], dtype=object)
+                d = np.asarray(cols[col], dtype=object)
+                ends = np.array([end_iso[u] for u in us], dtype=object)
+                keep = d <= ends
+                if keep.all():
+                    kept.append((n, cols))
+                    continue
+                new = {k: (np.asarray(v)[keep] if isinstance(v, np.ndarray | list) else v)
+                       for k, v in cols.items()}
+                if keep.any():
+                    kept.append((int(keep.sum()), new))
+            if code in self.t.parts:
+                self.t.parts[code] = kept
+        self.treated = self.first_tx <= self.end_date
+        ex = [(np.asarray(c["USUBJID"], dtype=object), np.asarray(c["EXSTDTC"], dtype=object),
+               c.get("EXCAT")) for _, c in self.t.parts.get("EX", [])]
+        last: dict[str, str] = {}
+        last_rt: dict[str, str] = {}
+        for us, d, cat in ex:
+            cats = np.asarray(cat, dtype=object) if isinstance(cat, np.ndarray | list) \
+                else np.full(len(us), cat, dtype=object)
+            for u, x, c in zip(us, d, cats, strict=True):
+                if x > last.get(u, ""):
+                    last[u] = x
+                if c in ("SBRT", "RADIOTHERAPY") and x > last_rt.get(u, ""):
+                    last_rt[u] = x
+        self.last_tx = np.array([last.get(u, "NaT") for u in self.usub], dtype="datetime64[D]")
+        self.last_rt = np.array([last_rt.get(u, "NaT") for u in self.usub],
+                                dtype="datetime64[D]")
+        self.second_tx = np.where(self.second_tx <= self.end_date, self.second_tx, sched.NAT)
+        if getattr(self, "haic_dates", None):
+            end = self.end_date[self.haic_sel]
+            self.haic_dates = [np.where(d <= end, d, sched.NAT) for d in self.haic_dates]
+
     # ------------------------------------------------------------------ systemic therapy
 
     def _systemic(self) -> None:
@@ -788,7 +834,8 @@ class _Generator:
             t0 = _dd(start0, self.alloc_date[sel])
             stop = np.minimum.reduce([self.ttp_days[sel] + sp.every_days, self.end_days[sel],
                                       t0 + sp.max_months * MONTH])
-            ncyc = np.maximum(1, np.ceil((stop - t0) / sp.every_days)).astype(int)
+            ncyc = np.where(stop < t0, 0,
+                            np.maximum(1, np.ceil((stop - t0) / sp.every_days))).astype(int)
             weight = self.weight[self.idx[sel]]
             us = self.usub[sel]
             last = start0.copy()
@@ -810,7 +857,10 @@ class _Generator:
                                EXSTDTC=_iso(day),
                                EXENDTC=_iso(day + np.timedelta64(sp.every_days - 1 if oral else 0,
                                                                  "D")))
-            self.last_tx[sel] = np.maximum(self.last_tx[sel], last)
+            given = ncyc > 0
+            cur = self.last_tx[sel]
+            upd = np.where(np.isnat(cur), last, np.maximum(cur, last))
+            self.last_tx[sel] = np.where(given, upd, cur)
 
     # ------------------------------------------------------------------ visits
 
@@ -851,7 +901,8 @@ class _Generator:
         for occ in sched.occurrences(self.p):
             v = occ.visit
             if v.anchor is Anchor.EACH_TREATMENT:
-                continue  # each treatment is its own record (EX); no separate visit
+                rows.extend(self._treatment_visits(occ))
+                continue
             anchor = self._anchor(v.anchor)
             planned = sched.planned_dates(occ, anchor)
             ok = self._visit_arm_mask(v) & ~np.isnat(planned)
@@ -913,6 +964,51 @@ class _Generator:
                    DVDECOD="VISIT OUT OF WINDOW", DVCAT="VISIT WINDOW",
                    VISITNUM=dv["visitnum"].to_numpy(), VISIT=dv["visit"].to_numpy(),
                    DVSTDTC=_iso(dv["actual"].to_numpy()))
+
+    def _treatment_visits(self, occ: sched.Occurrence) -> list[pd.DataFrame]:
+        """Visits anchored on each treatment: one per treatment after the first (HAIC cycle 2,
+        3, ...; a second Y-90 session), dated on that treatment, planned from the previous."""
+        v = occ.visit
+        before, after = sched.window_days(v)
+        dates = self._tx_dates()
+        out = []
+        for c in range(1, len(dates)):
+            actual = dates[c]
+            ok = self._visit_arm_mask(v) & ~np.isnat(actual)
+            ok[ok] &= actual[ok] <= self.end_date[ok]
+            planned = sched.shift(dates[c - 1], v.nominal)
+            k = int(ok.sum())
+            out.append(pd.DataFrame({
+                "i": np.flatnonzero(ok), "visitnum": float(100 * (occ.index + 1) + c - 1),
+                "visit": f"{v.name} {c + 1}", "visit_id": v.id, "planned": planned[ok],
+                "actual": actual[ok], "deviation": np.zeros(k, bool),
+                "missed": np.zeros(k, bool), "before": before, "after": after,
+                "anchor": v.anchor.value,
+                "assessments": [tuple(a.value for a in v.assessments)] * k}))
+        return out
+
+    def _tx_dates(self) -> list[np.ndarray]:
+        """Dates of the 1st, 2nd, ... protocol treatment session per participant (NaT: none)."""
+        dates = [self.first_tx]
+        if getattr(self, "haic_dates", None):
+            for c, d in enumerate(self.haic_dates[1:], start=1):
+                col = dates[c] if c < len(dates) else np.full(self.n, sched.NAT)
+                hs = self.haic_sel
+                col = col.copy()
+                col[hs] = d
+                if c < len(dates):
+                    dates[c] = col
+                else:
+                    dates.append(col)
+        if (~np.isnat(self.second_tx)).any():
+            col = dates[1].copy() if len(dates) > 1 else np.full(self.n, sched.NAT)
+            has = ~np.isnat(self.second_tx)
+            col[has] = self.second_tx[has]
+            if len(dates) > 1:
+                dates[1] = col
+            else:
+                dates.append(col)
+        return dates
 
     def _attended(self, assessment: str) -> pd.DataFrame:
         vt = self.visit_table
@@ -1479,7 +1575,15 @@ class _Generator:
             out = np.full(m, sched.NAT)
             out[idx] = vals
             return out
-        rfx_s, rfx_e = full(self.first_tx), full(self.last_tx)
+        treated = self.treated
+        rfx_s = full(np.where(treated, self.first_tx, sched.NAT))
+        rfx_e = full(np.where(treated, self.last_tx, sched.NAT))
+        actcd, actnm = armcd.copy(), armnm.copy()
+        nt = np.zeros(m, dtype=bool)
+        nt[idx] = ~treated
+        actcd[nt] = None
+        actnm[nt] = None
+        armnrs = np.where(fail, "SCREEN FAILURE", np.where(nt, "ASSIGNED, NOT TREATED", None))
         end = full(self.end_date)
         end[fail] = self.fail_date[fail]
         dth = full(np.where(self.death, self.end_date, sched.NAT))
@@ -1489,8 +1593,8 @@ class _Generator:
             RFICDTC=_iso(self.screen_date), RFPENDTC=_iso(end), DTHDTC=_iso(dth),
             DTHFL=np.where(np.isnat(dth), None, "Y"), SITEID=self.siteid,
             AGE=self.age, AGEU="YEARS", SEX=np.where(self.male, "M", "F"),
-            RACE=self.par.demographics.race, ARMCD=armcd, ARM=armnm, ACTARMCD=armcd, ACTARM=armnm,
-            ARMNRS=np.where(fail, "SCREEN FAILURE", None), ACTARMUD=None,
+            RACE=self.par.demographics.race, ARMCD=armcd, ARM=armnm, ACTARMCD=actcd, ACTARM=actnm,
+            ARMNRS=armnrs, ACTARMUD=None,
             COUNTRY=self.par.demographics.country, DMDTC=_iso(self.screen_date))
         # supplemental qualifiers
         self._supp()
@@ -1565,4 +1669,5 @@ class _Generator:
             "subsequent": self.subseq, "subsequent_day": self.subseq_day, "reild": self.reild,
             "reild_seen_day": self.reild_seen_day,
             "bsa_m2": self.bsa, "pvtt": self.pvtt, "extrahepatic": self.extra,
+            "treated": self.treated,
         })
