@@ -56,7 +56,7 @@ def test_arbitrary_json_raises_only_input_error(extra):
         return
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.sampled_from(list(BASE)), st.lists(st.sampled_from(sorted(BASE["io-rt-mvi"])),
                                              max_size=4, unique=True))
 def test_eligible_only_when_every_criterion_is_decided_in_favour(code, dropped):

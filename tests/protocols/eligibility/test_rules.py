@@ -53,24 +53,32 @@ def test_threshold_without_unit_is_refused():
     assert "needs its unit" in message
 
 
+def _refused(rule: dict) -> str:
+    with pytest.raises(ValueError) as info:
+        parse_rule(rule)
+    return str(info.value)
+
+
 def test_type_errors_are_refused():
-    _, message = _with_rule("rescue", "ecog", {"fact": "ecog", "is": True})
-    assert "'ecog' is a count fact" in message
-    _, message = _with_rule("rescue", "child-pugh-a", {"fact": "child_pugh_class", "in": ["D"]})
-    assert "'D' is not a value of 'child_pugh_class'" in message
-    _, message = _with_rule("rescue", "age", {"fact": "age", "op": ">=", "value": "18",
-                                              "unit": "years"})
-    assert "value: a number" in message
+    # through the whole loader once (the path names the criterion), then the parser alone
+    path, message = _with_rule("rescue", "ecog", {"fact": "ecog", "is": True})
+    assert path == "eligibility[7]{ecog}.rule" and "'ecog' is a count fact" in message
+    assert "'D' is not a value of 'child_pugh_class'" in _refused(
+        {"fact": "child_pugh_class", "in": ["D"]})
+    assert "value: a number" in _refused({"fact": "age", "op": ">=", "value": "18",
+                                          "unit": "years"})
+    assert "only laboratory results carry a date window" in _refused(
+        {"fact": "age", "op": ">=", "value": 18, "unit": "years", "within": "28 days"})
 
 
 def test_unknown_keys_and_windows_are_refused():
-    _, message = _with_rule("rescue", "lab-anc", {"fact": "neutrophils", "op": ">=",
-                                                  "value": 1500, "unit": "/mm3",
-                                                  "within": "one month"})
-    assert "'one month' is not a window" in message
-    _, message = _with_rule("rescue", "ecog", {"fact": "ecog", "op": "<=", "value": 1,
-                                               "unti": "x"})
-    assert "unknown key(s) ['unti']" in message
+    assert "'one month' is not a window" in _refused(
+        {"fact": "neutrophils", "op": ">=", "value": 1500, "unit": "/mm3",
+         "within": "one month"})
+    assert "unknown key(s) ['unti']" in _refused({"fact": "ecog", "op": "<=", "value": 1,
+                                                  "unti": "x"})
+    assert "exactly one of within, at_least" in _refused(
+        {"fact": "last_bone_rt_date", "within": "7 days", "at_least": "7 days"})
 
 
 def test_a_rule_naming_an_unknown_planning_limit_is_refused():
