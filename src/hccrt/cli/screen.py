@@ -9,7 +9,8 @@ nested :class:`~hccrt.protocols.eligibility.candidate.ScreeningInput` shape). Ea
 gets one result row: eligible, ineligible (with the failing criteria) or incomplete (with the
 missing data and the attestations still needed). ``--explain`` adds every criterion's outcome
 and, on the terminal, the values and thresholds behind it. ``--log`` writes the screening log
-(counts by outcome and by failing criterion, the input of a CONSORT diagram). Nothing is
+(counts by outcome and by failing criterion, the input of a CONSORT diagram; one per protocol
+into a directory with ``--all-protocols``). Nothing is
 computed here: the engine is :mod:`hccrt.protocols.eligibility`. Bad input exits with code 2
 and a message naming the field.
 """
@@ -135,7 +136,8 @@ def screen(
     explain: Annotated[bool, typer.Option(
         "--explain", help="Every criterion's outcome, with values and thresholds.")] = False,
     log: Annotated[Path | None, typer.Option(
-        "--log", help="Write the screening log (Markdown) of the protocol.")] = None,
+        "--log", help="Write the screening log (Markdown) of the protocol; with "
+        "--all-protocols, a directory with one log per protocol.")] = None,
 ) -> None:
     """Screen candidates: eligible, ineligible (failing criteria) or incomplete (what is
     missing), per protocol."""
@@ -148,7 +150,14 @@ def screen(
         if protocol is not None:
             _one_protocol(screen_frame(_protocol(protocol), facts), explain, out, log)
             return
-        frame = _fits(screen_all(load_builtins(), facts))
+        batches = screen_all(load_builtins(), facts)
+        frame = _fits(batches)
+        if log is not None:
+            log.mkdir(parents=True, exist_ok=True)
+            for code, batch in batches.items():
+                (log / f"{code}.md").write_text(screening_log(batch).to_markdown(),
+                                                encoding="utf-8")
+            _out.print(f"wrote {len(batches)} screening logs to {log}", markup=False)
     except HccrtError as exc:
         _err.print(f"error: {exc}", markup=False)
         raise typer.Exit(2) from None

@@ -54,9 +54,13 @@ def test_explain_on_the_terminal_and_the_screening_log(candidates_json, tmp_path
 
 def test_all_protocols_tells_which_could_be_entered(candidates_json, tmp_path):
     out = tmp_path / "fits.csv"
+    logs = tmp_path / "logs"
     result = runner.invoke(app, ["--all-protocols", "--input", str(candidates_json),
-                                 "--out", str(out)])
+                                 "--out", str(out), "--log", str(logs)])
     assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in logs.iterdir()) == sorted(
+        f"{code}.md" for code in ("tare-ut7", "rescue", "sirt-haic", "io-rt-mvi", "sbrt-bclcc"))
+    assert "Screening log: rescue (3 screened)" in (logs / "rescue.md").read_text()
     frame = pd.read_csv(out, keep_default_na=False)
     assert frame.loc[0, "rescue"] == "eligible"
     assert "rescue" in frame.loc[0, "eligible_for"].split(";")
