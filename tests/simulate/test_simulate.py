@@ -708,7 +708,8 @@ def test_no_record_after_end_of_participation(code: str) -> None:
     dm = rs["DM"].set_index("USUBJID")
     end = dm["RFPENDTC"]
     for dom, col in (("EX", "EXSTDTC"), ("LB", "LBDTC"), ("TR", "TRDTC"), ("SV", "SVSTDTC"),
-                     ("AE", "AESTDTC"), ("XA", "XADTC"), ("QS", "QSDTC"), ("PR", "PRSTDTC")):
+                     ("AE", "AESTDTC"), ("XA", "XADTC"), ("QS", "QSDTC"), ("PR", "PRSTDTC"),
+                     ("MI", "MIDTC"), ("CM", "CMSTDTC"), ("DS", "DSSTDTC"), ("RS", "RSDTC")):
         if dom not in rs:
             continue
         df = rs[dom].dropna(subset=[col])

@@ -1427,6 +1427,8 @@ class _Generator:
 
     def _add_ae(self, mask: np.ndarray, onset: np.ndarray, term: str, decod: str, soc: str,
                 grade: np.ndarray, related: bool, aesi: bool) -> None:
+        # an event is recorded only when it starts within the participant's follow-up
+        mask = mask & (self.first_tx + _days(onset) <= self.end_date)
         if not mask.any():
             return
         rng = self.rng["ae"]
@@ -1511,7 +1513,8 @@ class _Generator:
                        MITEST=MI_TESTS["NECROPCT"][0], MIORRES=txt, MIORRESU="%",
                        MISTRESC=txt, MISTRESN=nec, MISTRESU="%", MISPEC="LIVER TUMOR TISSUE",
                        MIMETHOD="HISTOPATHOLOGY", VISITNUM=np.nan,
-                       MIDTC=_iso(self.surg_date[s] + np.timedelta64(7, "D")))
+                       MIDTC=_iso(np.minimum(self.surg_date[s] + np.timedelta64(7, "D"),
+                                             self.end_date[s])))
         else:
             self.necrosis = np.full(n, np.nan)
         # subsequent therapy after observed progression
