@@ -27,7 +27,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from hccrt.errors import HccrtError, InputError
-from hccrt.protocols.eligibility.candidate import facts_frame, read_candidates
+from hccrt.protocols.eligibility.candidate import facts_frame, input_columns, read_candidates
 from hccrt.protocols.eligibility.engine import BatchResult, screen_all, screen_frame
 from hccrt.protocols.eligibility.log import screening_log
 from hccrt.protocols.loader import BUILTIN_CODES, load_builtin, load_builtins, load_protocol
@@ -121,9 +121,22 @@ def _fits(batches: dict[str, BatchResult]) -> pd.DataFrame:
     return frame
 
 
+def _columns() -> None:
+    table = Table(title="Screening input columns (CSV); JSON uses the same names, labs nested")
+    for col in ("column", "type", "meaning"):
+        table.add_column(col)
+    for name, kind, meaning in input_columns():
+        table.add_row(escape(name), escape(kind), escape(meaning))
+    _out.print(table)
+    _out.print("Attestations: columns attest:<criterion id> or attest:<protocol>:<criterion id>"
+               " (true/false). Dated events: 'none' = never happened; empty = unknown.",
+               markup=False)
+
+
 def screen(
-    input: Annotated[Path, typer.Option("--input", help="Candidates: CSV (flat columns) or "
-                                        "JSON (one object or a list).")],
+    input: Annotated[Path | None, typer.Option(
+        "--input", help="Candidates: CSV (flat columns) or JSON (one object or a list).")
+    ] = None,
     protocol: Annotated[str | None, typer.Option(
         "--protocol", help=f"Protocol code ({', '.join(BUILTIN_CODES)}) or a .yaml file.")
     ] = None,
@@ -138,10 +151,18 @@ def screen(
     log: Annotated[Path | None, typer.Option(
         "--log", help="Write the screening log (Markdown) of the protocol; with "
         "--all-protocols, a directory with one log per protocol.")] = None,
+    columns: Annotated[bool, typer.Option(
+        "--columns", help="List the input columns a screening file may have, and exit.")
+    ] = False,
 ) -> None:
     """Screen candidates: eligible, ineligible (failing criteria) or incomplete (what is
     missing), per protocol."""
+    if columns:
+        _columns()
+        return
     try:
+        if input is None:
+            raise InputError("input", None, "a CSV or JSON file of candidates (--input FILE)")
         if all_protocols == (protocol is not None):
             raise InputError("protocol", protocol, "either --protocol CODE or --all-protocols")
         if not input.is_file():

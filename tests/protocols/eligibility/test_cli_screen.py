@@ -82,3 +82,13 @@ def test_all_protocols_on_the_terminal(candidates_json):
     assert result.exit_code == 0, result.output
     ok_line = next(line for line in result.output.splitlines() if "│ ok " in line)
     assert "rescue" in ok_line.split("│")[2]  # the "eligible" column
+
+
+def test_columns_lists_every_input_column_once():
+    from hccrt.protocols.eligibility.candidate import INPUT_COLUMNS, input_columns
+
+    names = [name for name, _, _ in input_columns()]
+    assert sorted(names) == sorted(INPUT_COLUMNS)
+    result = runner.invoke(app, ["--columns"])
+    assert result.exit_code == 0 and "bilirubin_uln" in result.output
+    assert runner.invoke(app, []).exit_code == 2  # neither --columns nor --input
