@@ -182,6 +182,20 @@ def test_totp_matches_rfc6238_and_is_required_once_confirmed(account):
     assert r.status_code == 200
 
 
+def test_totp_enrolment_then_login_needs_the_code(account):
+    c = APIClient()
+    c.force_authenticate(account)
+    secret = c.post("/api/v1/auth/totp/", {}).json()["secret"]
+    r = c.post("/api/v1/auth/totp/", {"otp": "000000" if security.totp(secret) != "000000"
+                                      else "111111"})
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "otp"
+    assert c.post("/api/v1/auth/totp/", {"otp": security.totp(secret)}).json() == {
+        "confirmed": True}
+    login = APIClient().post("/api/v1/auth/token/", {"username": "nurse",
+                                                     "password": "a long pass phrase 42"})
+    assert login.status_code == 401
+
+
 def test_security_headers_and_https_settings(client, world):
     r = client.get("/health")
     assert r["X-Content-Type-Options"] == "nosniff" and r["X-Frame-Options"] == "DENY"

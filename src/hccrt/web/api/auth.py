@@ -89,3 +89,43 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         logout(request._request)
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class TotpSetup(serializers.Serializer):
+    otp = serializers.CharField(required=False, allow_blank=True)
+
+
+class TotpView(APIView):
+    """Optional second factor: POST without ``otp`` starts (or restarts) enrolment and returns
+    the secret and its otpauth URI; POST with the current ``otp`` confirms it. From then on
+    every login needs the code."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(request=TotpSetup)
+    def post(self, request: Request) -> Response:
+        from hccrt.web.capture.models import TotpDevice
+
+        body = TotpSetup(data=request.data)
+        body.is_valid(raise_exception=True)
+        code = body.validated_data.get("otp", "")
+        device = TotpDevice.objects.filter(user=request.user).first()
+        if not code:
+            if device is not None and device.confirmed:
+                return error_response(
+                    [{"field": "otp", "value": None,
+                      "rule": "a second factor is already confirmed for this account"}],
+                    status.HTTP_400_BAD_REQUEST)  # fmt: skip
+            secret = security.new_totp_secret()
+            TotpDevice.objects.update_or_create(user=request.user,
+                                                defaults={"secret": secret, "confirmed": False})
+            uri = (f"otpauth://totp/hccrt:{request.user.get_username()}?secret={secret}"
+                   "&issuer=hccrt")  # fmt: skip
+            return Response({"secret": secret, "uri": uri}, status=status.HTTP_201_CREATED)
+        if device is None or not security.verify_totp(device.secret, code):
+            return error_response([{"field": "otp", "value": None,
+                                    "rule": "the current code of the enrolled secret"}],
+                                  status.HTTP_400_BAD_REQUEST)  # fmt: skip
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        return Response({"confirmed": True})

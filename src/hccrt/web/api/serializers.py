@@ -14,7 +14,7 @@ from django.utils import timezone
 from rest_framework import serializers
 
 from hccrt.web.capture import access
-from hccrt.web.capture.models import Allocation, DataQuery
+from hccrt.web.capture.models import Allocation, DataQuery, protocol_facts
 from hccrt.web.core.models import Participant, Protocol, Site
 
 COMMON_READ_ONLY = ("id", "version", "is_deleted", "created_at", "updated_at")
@@ -22,8 +22,7 @@ CONCEALED = "concealed"
 
 
 def _masked(participant: Participant) -> bool:
-    masking = participant.protocol.document.get("design", {}).get("masking", "open_label")
-    return masking != "open_label"
+    return protocol_facts(participant.protocol_id).masked
 
 
 class ScopedParticipantField(serializers.PrimaryKeyRelatedField):
@@ -34,7 +33,8 @@ class ScopedParticipantField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> Any:
         request = self.context.get("request")
         user = getattr(request, "user", None)
-        return Participant.objects.alive().for_user(user, self.resource, "write")
+        return (Participant.objects.alive().for_user(user, self.resource, "write")
+                .select_related("site"))  # fmt: skip
 
 
 class ScopedRelatedField(serializers.PrimaryKeyRelatedField):

@@ -27,5 +27,6 @@ urlpatterns = [
     path("auth/token/", auth.TokenView.as_view(), name="auth-token"),
     path("auth/login/", auth.LoginView.as_view(), name="auth-login"),
     path("auth/logout/", auth.LogoutView.as_view(), name="auth-logout"),
+    path("auth/totp/", auth.TotpView.as_view(), name="auth-totp"),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
 ]

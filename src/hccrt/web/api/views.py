@@ -113,8 +113,8 @@ class FormViewSet(viewsets.ModelViewSet):
         self._check_write()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with audit_context(request.user, ""), transaction.atomic():
-            serializer.save()
+        with audit_context(request.user, ""):
+            serializer.save()  # one transaction: the audited save
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:

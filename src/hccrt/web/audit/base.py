@@ -132,8 +132,16 @@ class AuditedModel(models.Model):
         using = kwargs.get("using") or router.db_for_write(type(self), instance=self)
         fields = self.audited_fields()
         with transaction.atomic(using=using):
-            chain.lock_chain(using)
             adding = self._state.adding
+            if adding:
+                self._validate()
+            else:
+                # an update takes the chain lock before its row lock, so every transaction
+                # that holds a trial row lock holds the chain lock: one lock order, no
+                # deadlock. A create locks no existing row (PostgreSQL checks Django's
+                # deferred foreign keys at commit) and queues on the chain only after its
+                # insert, which keeps the serialized part of a save short.
+                chain.lock_chain(using)
             old: dict[str, Any] | None = None
             if not adding:
                 old = (type(self)._base_manager.using(using).select_for_update()
@@ -144,7 +152,7 @@ class AuditedModel(models.Model):
                 if old["version"] != self.version:
                     raise StaleVersionError(self._meta.label_lower, self.pk, self.version,
                                             old["version"])  # fmt: skip
-            self.full_clean(validate_unique=False, validate_constraints=False)
+                self._validate()
             changes: dict[str, list[Any]] = {}
             for f in fields:
                 new = getattr(self, f.attname)
@@ -163,17 +171,27 @@ class AuditedModel(models.Model):
             previous = self.version
             self.version = 1 if adding else old["version"] + 1  # type: ignore[index]
             try:
-                with open_audited_path(connections[using]):
+                with open_audited_path(connections[using], reset=not adding):
                     super().save(*args, **kwargs)
             except Exception:
                 self.version = previous
                 raise
+            if adding:
+                chain.lock_chain(using, close_guard=True)
             chain.append(
                 user=user, action=action, model=self._meta.label_lower, object_pk=self.pk,
                 site_id=self.audit_site_id(), participant_id=self.audit_participant_id(),
                 version=self.version, changes=changes, reason=reason, using=using,
             )  # fmt: skip
             self.after_audited_save(action, user)
+
+    def _validate(self) -> None:
+        """Field validation and ``clean()`` (the core); a foreign key whose object was loaded
+        from the database is not looked up again."""
+        exclude = [f.name for f in self._meta.concrete_fields
+                   if f.is_relation and f.is_cached(self)
+                   and getattr(f.get_cached_value(self), "pk", None) is not None]  # fmt: skip
+        self.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
 
     def after_audited_save(self, action: str, user: Any) -> None:
         """Hook run inside the save's transaction (edit checks, schedule); no-op here."""

@@ -56,12 +56,17 @@ def digest(
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def lock_chain(using: str = "default") -> None:
-    """Serialize audit appends until the end of the current transaction (PostgreSQL)."""
+def lock_chain(using: str = "default", close_guard: bool = False) -> None:
+    """Serialize audit appends until the end of the current transaction (PostgreSQL);
+    ``close_guard`` also closes the audited-write flag in the same statement."""
     conn = connections[using]
     if conn.vendor == "postgresql":
         with conn.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+            if close_guard:
+                cursor.execute("SELECT set_config('hccrt.audit', 'off', true), "
+                               "pg_advisory_xact_lock(%s)", [_LOCK_KEY])  # fmt: skip
+            else:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
 
 
 def append(

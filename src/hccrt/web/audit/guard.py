@@ -31,8 +31,12 @@ def register_sqlite_function(sender, connection, **kwargs) -> None:  # type: ign
 
 
 @contextmanager
-def open_audited_path(connection) -> Iterator[None]:  # type: ignore[no-untyped-def]
-    """Allow writes to guarded tables for the duration (must be inside a transaction)."""
+def open_audited_path(connection, reset: bool = True) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Allow writes to guarded tables for the duration (must be inside a transaction).
+
+    ``reset=False`` leaves closing the PostgreSQL flag to the caller's next statement
+    (:func:`hccrt.web.audit.chain.lock_chain` with ``close_guard=True``), saving a round trip.
+    """
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('hccrt.audit', 'on', true)")
@@ -43,7 +47,7 @@ def open_audited_path(connection) -> Iterator[None]:  # type: ignore[no-untyped-
         _state.depth -= 1
     # closed again at once, so later SQL of the same transaction is guarded again (after an
     # error the enclosing atomic block rolls back, and the setting with it)
-    if connection.vendor == "postgresql" and _state.depth == 0:
+    if reset and connection.vendor == "postgresql" and _state.depth == 0:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('hccrt.audit', 'off', true)")
 

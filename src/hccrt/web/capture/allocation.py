@@ -18,6 +18,7 @@ from django.db import transaction
 
 from hccrt.errors import InputError
 from hccrt.stats.randomization import next_assignment, permuted_block_list, stratum_key
+from hccrt.web.audit.chain import lock_chain
 from hccrt.web.capture.models import (
     Allocation,
     RandomizationList,
@@ -74,6 +75,7 @@ def allocate(
 ) -> Allocation:  # fmt: skip
     """Allocate a participant (audited); raises InputError naming the field otherwise."""
     with transaction.atomic():
+        lock_chain()  # before any row lock (see AuditedModel.save)
         participant = Participant.objects.select_for_update().get(pk=participant.pk)
         if Allocation.objects.filter(participant=participant).exists():
             raise InputError("participant", participant.study_id, "a participant not yet "

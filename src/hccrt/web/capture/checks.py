@@ -80,7 +80,7 @@ def lesion_not_at_baseline(obj: m.Lesion) -> list[Failure]:
 
 def visit_before_consent(obj: Any) -> list[Failure]:
     """On the participant: visits done before a (corrected) consent date."""
-    if obj.consent_date is None:
+    if obj.consent_date is None or obj.version == 1:
         return []
     early = m.Visit.objects.alive().filter(participant_id=obj.pk,
                                            actual_date__lt=obj.consent_date).count()  # fmt: skip
@@ -111,8 +111,11 @@ def run_checks(obj: Any, user: Any = None) -> list[m.DataQuery]:
         checks = {k: fn for k, (types, fn) in CHECKS.items() if isinstance(obj, types)}
         participant_id = obj.participant_id
     label, pk = obj._meta.label_lower, str(obj.pk)
-    live = list(m.DataQuery.objects.alive().filter(target_model=label, target_pk=pk)
-                .exclude(edit_check="").exclude(status=m.DataQuery.Status.CLOSED))  # fmt: skip
+    if obj.version == 1:  # just created: no query can point at it yet
+        live: list[m.DataQuery] = []
+    else:
+        live = list(m.DataQuery.objects.alive().filter(target_model=label, target_pk=pk)
+                    .exclude(edit_check="").exclude(status=m.DataQuery.Status.CLOSED))
     opened = []
     for check_id, fn in checks.items():
         failures = [] if obj.is_deleted else fn(obj)

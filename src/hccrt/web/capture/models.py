@@ -10,6 +10,8 @@ not editable.
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +32,28 @@ def _choices(values: tuple[str, ...]) -> list[tuple[str, str]]:
 
 def _non_negative() -> list[Any]:
     return [MinValueValidator(0)]
+
+
+# ------------------------------------------------------------------------- protocol facts
+
+
+@dataclass(frozen=True)
+class ProtocolFacts:
+    masked: bool
+    arms: tuple[str, ...]
+    interventions: tuple[str, ...]
+
+
+@functools.lru_cache(maxsize=256)
+def protocol_facts(protocol_id: int) -> ProtocolFacts:
+    """What the forms need from a stored protocol version (rows are immutable: cached)."""
+    doc = Protocol.objects.values_list("document", flat=True).get(pk=protocol_id)
+    return ProtocolFacts(
+        masked=doc.get("design", {}).get("masking", "open_label") != "open_label",
+        arms=tuple(a["id"] for a in doc.get("arms", [])),
+        interventions=tuple(sorted({i["id"] for a in doc.get("arms", [])
+                                    for i in a.get("interventions", [])})),
+    )  # fmt: skip
 
 
 # ------------------------------------------------------------------------- roles and sites
@@ -514,9 +538,7 @@ class AdverseEvent(Form):
             raise field_error("relatedness", self.relatedness,
                               "an object {intervention id: causality}")
         if self.participant_id is not None:
-            doc = self.participant.protocol.document
-            interventions = sorted({i["id"] for a in doc.get("arms", [])
-                                    for i in a.get("interventions", [])})  # fmt: skip
+            interventions = list(protocol_facts(self.participant.protocol_id).interventions)
             for key, value in self.relatedness.items():
                 if key not in interventions:
                     raise field_error("relatedness", key,
