@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 import hccrt
+from hccrt.cli.audit import audit_app
 from hccrt.cli.calc import calc_app
 from hccrt.cli.design import design_app
 from hccrt.cli.plan import plan_app
@@ -42,6 +43,7 @@ def main(
 app.command("demo")(demo)
 app.command("serve")(serve)
 app.add_typer(db_app, name="db")
+app.add_typer(audit_app, name="audit")
 app.add_typer(protocols_app, name="protocols")
 app.command("simulate")(simulate_command)
 app.add_typer(calc_app, name="calc")
