@@ -103,6 +103,11 @@ def test_matches_lifelines_point_and_loglog_ci() -> None:
     assert_close(lo[:-1], ci[:-1, 0], rtol=1e-8)
     assert_close(hi[:-1], ci[:-1, 1], rtol=1e-8)
     assert kmf.median_survival_time_ == fit.median()["time"].iloc[0]
+    # continuous (untied) times take a separate fast path
+    t = d["time"].to_numpy() + np.random.default_rng(5).uniform(0, 1, len(d))
+    kmc = lifelines.KaplanMeierFitter().fit(t, d["status"])
+    fit_c = kaplan_meier(t, d["status"])
+    assert_close(fit_c.table["surv"], kmc.survival_function_.iloc[1:, 0].to_numpy(), rtol=1e-10)
 
 
 @pytest.mark.parametrize(

@@ -61,6 +61,12 @@ def test_matches_lifelines() -> None:
     ll = stats.logrank_test(a.time, b.time, a.status, b.status)
     ours = logrank("time", "status", group="arm", data=d)
     assert_close(ours.chisq, ll.test_statistic, rtol=1e-10)
+    # continuous (untied) times take a separate fast path
+    rng = np.random.default_rng(2)
+    t = d["time"].to_numpy() + rng.uniform(0, 1, len(d))
+    a, b = (d.arm == "HAIC").to_numpy(), (d.arm == "SIRT").to_numpy()
+    ll_c = stats.logrank_test(t[a], t[b], d.status[a], d.status[b])
+    assert_close(logrank(t, d.status, group=d.arm).chisq, ll_c.test_statistic, rtol=1e-10)
     ll3 = stats.multivariate_logrank_test(d.time, d.stratum, d.status)
     assert_close(logrank(d.time, d.status, group=d.stratum).chisq, ll3.test_statistic, rtol=1e-10)
 

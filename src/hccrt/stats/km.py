@@ -61,6 +61,63 @@ class SortedSurv:
     non_integer_weights: bool = False
     w2_event: np.ndarray | None = None  # sum of squared weights of the events at each time
     w2_total: np.ndarray | None = None  # sum of squared weights of everyone at each time
+    pooled_risk: np.ndarray | None = None  # groups x pooled event times: at risk (log-rank)
+    pooled_events: np.ndarray | None = None  # groups x pooled event times: events
+
+
+def _segment(t: np.ndarray, e: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, ...]:
+    """Distinct-time table of one time-sorted group: time, n_risk, n_event, total, and (with
+    weights) the squared-weight sums."""
+    n = t.size
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(t[1:], t[:-1], out=new[1:])
+    idx = np.flatnonzero(new)
+    if w is None:
+        if idx.size == n:  # no ties: one observation per distinct time
+            return t, np.arange(n, 0, -1, dtype=np.float64), e, np.ones(n), None, None
+        n_event = np.add.reduceat(e, idx)
+        total = np.diff(np.append(idx, n)).astype(np.float64)
+        n_risk = (n - idx).astype(np.float64)
+        return t[idx], n_risk, n_event, total, None, None
+    n_event = np.add.reduceat(e * w, idx)
+    total = np.add.reduceat(w, idx)
+    w2 = w * w
+    # reverse cumulative sum, as R adds weights from the end
+    n_risk = np.cumsum(total[::-1])[::-1]
+    return t[idx], n_risk, n_event, total, np.add.reduceat(e * w2, idx), np.add.reduceat(w2, idx)
+
+
+def _pooled_counts(
+    tt: np.ndarray, et: np.ndarray, masks: list[np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per group (rows) at-risk and event counts at the pooled distinct event times, from
+    time-sorted arrays (what the log-rank test needs), by reverse cumulative sums."""
+    n = tt.size
+    new = np.empty(n, dtype=bool)
+    new[0] = True
+    np.not_equal(tt[1:], tt[:-1], out=new[1:])
+    starts = np.flatnonzero(new)
+    del new
+    untied = starts.size == n  # continuous times: every block is one observation
+    dd = et if untied else np.add.reduceat(et, starts)
+    ev = dd > 0
+    k = len(masks)
+    nev = int(ev.sum())
+    risk = np.empty((k, nev))
+    dev = np.empty((k, nev))
+    total = (n - starts)[ev].astype(np.float64)
+    for j in range(k - 1):
+        if untied:
+            risk[j] = np.cumsum(masks[j][::-1], dtype=np.float64)[::-1][ev]
+            dev[j] = np.where(masks[j], et, 0.0)[ev]
+        else:
+            cnt = np.add.reduceat(masks[j], starts, dtype=np.float64)
+            risk[j] = np.cumsum(cnt[::-1])[::-1][ev]
+            dev[j] = np.add.reduceat(np.where(masks[j], et, 0.0), starts)[ev]
+    risk[k - 1] = total - risk[: k - 1].sum(axis=0)
+    dev[k - 1] = dd[ev] - dev[: k - 1].sum(axis=0)
+    return risk, dev
 
 
 def sort_survival(
@@ -70,52 +127,41 @@ def sort_survival(
     levels: np.ndarray | None,
     weights: np.ndarray | None,
 ) -> SortedSurv:
-    """Group-wise tied-time table from validated arrays (one argsort, then reduceat)."""
-    # order within tied times is irrelevant (only block sums are used), so the
-    # fast unstable (SIMD) sort is used; the group/stratum partition below is stable
+    """Group-wise tied-time tables from validated arrays: one sort by time, then each group
+    is taken out of the time-sorted arrays in order (sequential, no second sort). Without
+    weights and with two or more groups, the pooled counts of the log-rank test are also
+    collected in the same pass."""
+    # order within tied times is irrelevant (only block sums are used), so the fast
+    # unstable (SIMD) sort is used
     order = np.argsort(time)
-    if codes is not None:
-        order = order[np.argsort(codes[order], kind="stable")]
-        g = codes[order]
-        k = len(levels) if levels is not None else int(g.max()) + 1
+    tt = time[order]
+    et = event[order]
+    wt = None if weights is None else weights[order]
+    pool = None
+    if codes is None:
+        segments = [_segment(tt, et, wt)]
+        n_per = np.array([tt.size])
     else:
-        g = None
-        k = 1
-    t = time[order]
-    e = event[order]
-    n = t.size
-    new = np.empty(n, dtype=bool)
-    new[0] = True
-    np.not_equal(t[1:], t[:-1], out=new[1:])
-    if g is not None:
-        new[1:] |= g[1:] != g[:-1]
-        n_per = np.bincount(g, minlength=k)
-    else:
-        n_per = np.array([n])
-    idx = np.flatnonzero(new)
-    del new
-    ends = np.cumsum(n_per)  # observation index where each group ends
-    gidx = np.searchsorted(idx, ends - n_per)  # first distinct time of each group
-    if weights is None:
-        n_event = np.add.reduceat(e, idx)
-        total = np.diff(np.append(idx, n)).astype(np.float64)
-        grp_of_block = np.repeat(np.arange(k), np.diff(np.append(gidx, idx.size)))
-        n_risk = (ends[grp_of_block] - idx).astype(np.float64)
-    else:
-        w = weights[order]
-        n_event = np.add.reduceat(e * w, idx)
-        total = np.add.reduceat(w, idx)
-        w2 = w * w
-        w2_event = np.add.reduceat(e * w2, idx)
-        w2_total = np.add.reduceat(w2, idx)
-        n_risk = np.empty_like(total)
-        for a, b in zip(gidx, np.append(gidx[1:], idx.size), strict=True):
-            # reverse cumulative sum within the group, as R adds weights from the end
-            n_risk[a:b] = np.cumsum(total[a:b][::-1])[::-1]
+        gt = codes[order]
+        del order
+        k = len(levels) if levels is not None else int(gt.max()) + 1
+        masks = [gt == j for j in range(k)]
+        del gt
+        segments = [_segment(tt[m], et[m], None if wt is None else wt[m]) for m in masks]
+        n_per = np.array([int(m.sum()) for m in masks])
+        if weights is None and k >= 2:
+            pool = _pooled_counts(tt, et, masks)
+    sizes = [seg[0].size for seg in segments]
+    gidx = np.cumsum([0, *sizes[:-1]]).astype(np.int64)
+
+    def cat(i: int) -> np.ndarray:
+        return segments[0][i] if len(segments) == 1 else np.concatenate([x[i] for x in segments])
+
+    n_event, total = cat(2), cat(3)
     lv = levels if levels is not None else np.array([None], dtype=object)
     return SortedSurv(
-        time=t[idx],
-        n_risk=n_risk,
+        time=cat(0),
+        n_risk=cat(1),
         n_event=n_event,
         n_censor=total - n_event,
         group_start=gidx,
@@ -123,8 +169,10 @@ def sort_survival(
         n_obs=n_per,
         weighted=weights is not None,
         non_integer_weights=weights is not None and bool(np.any(weights != np.floor(weights))),
-        w2_event=None if weights is None else w2_event,
-        w2_total=None if weights is None else w2_total,
+        w2_event=None if weights is None else cat(4),
+        w2_total=None if weights is None else cat(5),
+        pooled_risk=None if pool is None else pool[0],
+        pooled_events=None if pool is None else pool[1],
     )
 
 

@@ -174,40 +174,15 @@ def logrank_from_arrays(
 
 
 def logrank_from_sorted(ss: SortedSurv, rho: float = 0.0) -> LogrankResult:
-    """Unstratified test from per-group tied-time tables (e.g. a fitted Kaplan-Meier's
-    ``sorted``), without re-sorting the observations: the groups' sorted distinct times are
-    merged and each group's at-risk count at a pooled time is a reverse cumulative sum."""
+    """Unstratified test from the pooled counts that :func:`sort_survival` collects in its
+    single pass over the time-sorted data (e.g. a fitted Kaplan-Meier's ``sorted``)."""
     if ss.weighted:
         raise InputError("weights", "given", "no case weights (the log-rank test is unweighted)")
     k = len(ss.levels)
-    if k < 2:
+    if k < 2 or ss.pooled_risk is None or ss.pooled_events is None:
         raise InputError("group", list(ss.levels), "at least two groups")
-    sizes = np.diff(np.append(ss.group_start, ss.time.size))
-    gid = np.repeat(np.arange(k, dtype=np.int16), sizes)
-    # the groups' time arrays are sorted runs: a stable sort merges them in O(U log K)
-    o = np.argsort(ss.time, kind="stable")
-    ts, gs, ne = ss.time[o], gid[o], ss.n_event[o]
-    new = np.empty(ts.size, dtype=bool)
-    new[0] = True
-    np.not_equal(ts[1:], ts[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    dd = np.add.reduceat(ne, starts)
-    ev = dd > 0
-    idx = starts[ev]
-    # at risk in group j at pooled time u = observations of group j with time >= u: a
-    # reverse cumulative sum of that group's counts over the merged times (exact integers)
-    count = ss.n_event[o] + ss.n_censor[o]
-    total_risk = np.cumsum(count[::-1])[::-1][idx]
-    risk = np.empty((k, idx.size))
-    dev = np.empty((k, idx.size))
-    for j in range(k - 1):
-        mine = gs == j
-        risk[j] = np.cumsum(np.where(mine, count, 0.0)[::-1])[::-1][idx]
-        dev[j] = np.add.reduceat(np.where(mine, ne, 0.0), starts)[ev]
-    risk[k - 1] = total_risk - risk[: k - 1].sum(axis=0)
-    dev[k - 1] = dd[ev] - dev[: k - 1].sum(axis=0)
-    sstart = np.zeros(idx.size, dtype=np.int64)
-    return _statistic(risk, dev, sstart, ss.levels, ss.n_obs, rho, False)
+    sstart = np.zeros(ss.pooled_risk.shape[1], dtype=np.int64)
+    return _statistic(ss.pooled_risk, ss.pooled_events, sstart, ss.levels, ss.n_obs, rho, False)
 
 
 def logrank_from_km(km: KaplanMeierResult, rho: float = 0.0) -> LogrankResult:
