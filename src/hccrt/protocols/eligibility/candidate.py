@@ -388,13 +388,6 @@ def _first(series: pd.Series, mask: np.ndarray) -> Any:
     return series.to_numpy(dtype=object)[np.flatnonzero(mask)[0]]
 
 
-def _unique_map(s: pd.Series, parse: Any, col: str) -> pd.Series:
-    """Apply ``parse`` once per distinct present value (values must be hashable)."""
-    present = s[s.notna()]
-    values = _apply_unique(present.to_numpy(dtype=object), parse, col)
-    return pd.Series(values, index=present.index, dtype=object)
-
-
 def _factorized(s: pd.Series, parse: Any, col: str, many: Any = None) -> np.ndarray:
     """``parse`` of every present cell of ``s`` (object array, None where missing).
 
@@ -408,10 +401,11 @@ def _factorized(s: pd.Series, parse: Any, col: str, many: Any = None) -> np.ndar
         return out
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
     uniq = np.asarray(uniques, dtype=object)
-    parsed = many(uniq) if many is not None else np.array([parse(u) for u in uniq],
-                                                           dtype=object)
+    parsed = np.empty(len(uniq), dtype=object)  # 1-d even when parse returns tuples
+    for k, value in enumerate(many(uniq) if many is not None else (parse(u) for u in uniq)):
+        parsed[k] = value
     present = codes >= 0
-    out[present] = np.asarray(parsed, dtype=object)[codes[present]]
+    out[present] = parsed[codes[present]]
     return out
 
 
@@ -472,8 +466,7 @@ def _numbers(s: pd.Series, col: str, lo: float, hi: float, unit: str, whole: boo
     what = "a whole number" if whole else "a number"
     allowed = f"{what} from {lo:g} to {hi:g} {unit}".strip()
     missing = s.isna().to_numpy()
-    if s.dtype == bool or (s.dtype == object and s.map(
-            lambda v: isinstance(v, bool | np.bool_ | list | dict | tuple | set)).any()):
+    if s.dtype == bool or (s.dtype == object and _has_odd_objects(s)):
         raise InputError(col, _first(s, ~missing), allowed)
     try:
         x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
@@ -620,7 +613,7 @@ def _lab(df: pd.DataFrame, analyte: str) -> tuple[np.ndarray, np.ndarray, np.nda
     if (~np.isfinite(x[present])).any() or (x[present] < 0).any():
         bad = present & (~np.isfinite(x) | (x < 0))
         raise InputError(analyte, _first(s, bad), "a finite value of at least 0")
-    no_unit = present & np.array([u is None for u in unit_of], dtype=bool)
+    no_unit = present & pd.isna(unit_of)
     if no_unit.any():
         if canonical != "1":
             raise InputError(f"{analyte}_unit", None,
@@ -837,10 +830,11 @@ def _derive(f: Facts) -> None:
     v["segments_contiguous"] = np.full(f.n, np.nan)
     seg_s = _series(f.frame, "segments")
     if seg_s is not None and seg_s.notna().any():
-        mapped = _unique_map(seg_s.map(lambda x: ",".join(map(str, x)) if isinstance(
-            x, list | tuple) else x), seg_facts, "segments")
+        if seg_s.dtype == object:
+            seg_s = seg_s.map(lambda x: ",".join(map(str, x)) if isinstance(x, list | tuple)
+                              else x)
         present = seg_s.notna().to_numpy()
-        pairs = mapped.to_numpy(dtype=object)
+        pairs = _factorized(seg_s, seg_facts, "segments")[present]
         v["n_segments"][present] = [p[0] for p in pairs]
         v["segments_contiguous"][present] = [p[1] for p in pairs]
     _staging(f)
