@@ -243,7 +243,7 @@ def spider_plot(
             if t.size == 0 or t[0] > 0:
                 t, y = np.r_[0.0, t], np.r_[0.0, y]
             ax.plot(t, y, color=col.get(g if "group" in changes else None, PALETTE[0]), lw=0.7,
-                    alpha=0.75, marker="o", ms=1.8)
+                    alpha=0.75)
         ax.axhline(0, color="black", lw=0.6)
         if reference_lines:
             ax.axhline(reference_lines[0], color="#555555", lw=0.7, ls="--")

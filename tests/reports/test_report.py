@@ -1,0 +1,74 @@
+"""Acceptance: a report per protocol from its synthetic cohort, every catalogue endpoint a
+section, rendered to HTML (and PDF for one protocol), with numbered, traceable items."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+
+import pytest
+
+from hccrt.protocols import BUILTIN_CODES, load_builtin
+from hccrt.reports import analysis_report, build_report, gather, safety_report
+from hccrt.reports.document import render_html
+from hccrt.simulate import simulate
+
+
+@pytest.fixture(scope="module", params=BUILTIN_CODES)
+def inputs(request: pytest.FixtureRequest):
+    return gather(request.param, simulate(request.param, n=12, seed=5))
+
+
+def test_every_catalogue_endpoint_is_a_section_in_order(inputs) -> None:
+    rep = analysis_report(inputs)
+    ids = [s.endpoint_id for s in rep.sections if s.endpoint_id]
+    assert ids == [e.id for e in load_builtin(inputs.protocol.code).endpoints]
+    kinds = {s.anchor for s in rep.sections}
+    assert {"flow", "baseline", "adverse-events"} <= kinds
+
+
+@pytest.mark.parametrize("code", ["tare-ut7"])
+def test_html_report_renders_with_numbered_traceable_items(code: str, tmp_path) -> None:
+    inp = gather(code, simulate(code, n=20, seed=9))
+    paths = build_report(code, inp, tmp_path, ["html"])
+    html = paths["html"].read_text()
+    for e in inp.protocol.endpoints:
+        assert f'data-endpoint="{e.id}"' in html
+    nums = [int(n) for n in re.findall(r'<figure id="figure-(\d+)"', html)]
+    assert nums and nums == sorted(set(nums)) and nums[0] == 1
+    assert "Table 1. Baseline characteristics" in html
+    assert html.count(f"input SHA-256 {inp.checksum[:16]}") >= len(nums)
+    assert f"Data cut-off {inp.data_cutoff}" in html
+    assert "data:image/png;base64," in html
+
+
+def test_safety_reports_closed_by_arm_open_pooled(tmp_path) -> None:
+    inp = gather("sbrt-bclcc", simulate("sbrt-bclcc", n=16, seed=4))
+    closed = render_html(safety_report(inp, closed=True))
+    opened = render_html(safety_report(inp, closed=False))
+    arm_names = [a.name for a in inp.protocol.arms]
+    assert all(n in closed for n in arm_names)
+    assert not any(n + " (N = " in opened for n in arm_names)
+    assert "Total (N = " in opened and "Protocol deviations" in opened
+
+
+def test_pdf_is_vector_and_pages_render(tmp_path) -> None:
+    pytest.importorskip("weasyprint")
+    inp = gather("io-rt-mvi", simulate("io-rt-mvi", n=12, seed=1))
+    seen: list[float] = []
+    paths = build_report("io-rt-mvi", inp, tmp_path, ["pdf"],
+                         progress_callback=lambda _s, f: seen.append(f))
+    pdf = paths["pdf"].read_bytes()
+    assert pdf.startswith(b"%PDF") and seen[-1] == 1.0 and seen == sorted(seen)
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-r", "20", "-png", "-f", "1", "-l", "3", str(paths["pdf"]),
+                        str(tmp_path / "pg")], check=True)
+        assert len(list(tmp_path.glob("pg*.png"))) == 3
+
+
+def test_bad_format_is_refused(tmp_path) -> None:
+    from hccrt.errors import InputError
+
+    with pytest.raises(InputError, match="formats"):
+        build_report("rescue", tmp_path, tmp_path, ["docx"])
