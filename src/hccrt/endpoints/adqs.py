@@ -1,0 +1,76 @@
+"""ADQS: EORTC QLQ-C30 and QLQ-HCC18 scale scores per questionnaire, with baseline and change.
+
+Items (QS ``EOR0101``-``EOR0130`` and ``HCC1831``-``HCC1848``, records schema) are scored with
+:func:`hccrt.clinical.qol.score_qlq_c30_table` / :func:`score_qlq_hcc18_table` (EORTC scoring
+manual, 3rd edition; a scale is scored when at least half its items are answered). One row per
+subject, questionnaire date and scale: PARCAT1 the questionnaire, PARAMCD the scale code,
+AVAL the 0-100 score, ABLFL the last questionnaire on or before the first treatment (or the
+allocation date; QSBLFL when recorded), BASE and CHG (admiral ``derive_var_base`` /
+``derive_var_chg``), ADY and AVISIT.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hccrt.clinical.qol import score_qlq_c30_table, score_qlq_hcc18_table
+from hccrt.endpoints._common import table, to_date
+from hccrt.records import RecordSet
+
+QUESTIONNAIRES = {"EORTC QLQ-C30 V3.0": ("qlq-c30", "EOR01", score_qlq_c30_table),
+                  "EORTC QLQ-HCC18": ("qlq-hcc18", "HCC18", score_qlq_hcc18_table)}
+ADQS_COLUMNS = ["USUBJID", "PARCAT1", "PARAMCD", "AVISIT", "ADT", "ADY", "AVAL", "ABLFL",
+                "BASE", "CHG", "TRT01P"]
+
+
+def derive_adqs(records: RecordSet, adsl: pd.DataFrame) -> pd.DataFrame:
+    """ADQS of the QS domain (see the module docstring); empty when QS is absent."""
+    qs = table(records, "QS")
+    if qs is None:
+        return pd.DataFrame(columns=ADQS_COLUMNS)
+    a = adsl.set_index(adsl["USUBJID"].astype(str))
+    ref = a["TRTSDT"].fillna(a["RANDDT"]).fillna(a["ENRLDT"])
+    parts = []
+    for cat, (name, prefix, scorer) in QUESTIONNAIRES.items():
+        q = qs[(qs["QSCAT"] == cat) & qs["QSTESTCD"].astype(str).str.startswith(prefix)]
+        if q.empty:
+            continue
+        item = q["QSTESTCD"].astype(str).str[len(prefix):].astype(int)
+        long = pd.DataFrame({"USUBJID": q["USUBJID"].astype(str).to_numpy(),
+                             "QSDTC": q["QSDTC"].to_numpy(), "AVISIT": q["VISIT"].to_numpy(),
+                             "BL": q.get("QSBLFL", pd.Series(None, index=q.index)).to_numpy(),
+                             "item": "q" + item.astype(str).to_numpy(),
+                             "v": pd.to_numeric(q["QSSTRESN"], errors="coerce").to_numpy()})
+        wide = long.pivot_table(index=["USUBJID", "QSDTC", "AVISIT"], columns="item",
+                                values="v", aggfunc="last", dropna=False)
+        wide = wide.dropna(how="all").reset_index()
+        bl = long.groupby(["USUBJID", "QSDTC"])["BL"].first()
+        scores = scorer(wide)
+        wide_bl = bl.reindex(pd.MultiIndex.from_frame(wide[["USUBJID", "QSDTC"]])).to_numpy()
+        for code in scores.columns:
+            parts.append(pd.DataFrame({
+                "USUBJID": wide["USUBJID"].to_numpy(), "PARCAT1": name, "PARAMCD": code,
+                "AVISIT": wide["AVISIT"].to_numpy(),
+                "ADT": to_date(wide["QSDTC"]).to_numpy(),
+                "AVAL": scores[code].to_numpy(), "QSBLFL": wide_bl}))
+    if not parts:
+        return pd.DataFrame(columns=ADQS_COLUMNS)
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out["USUBJID"].isin(a.index)].reset_index(drop=True)
+    out["_ref"] = out["USUBJID"].map(ref)
+    if (out["QSBLFL"] == "Y").any():
+        out["ABLFL"] = np.where(out["QSBLFL"] == "Y", "Y", None)
+    else:
+        pre = out[out["ADT"].notna() & (out["ADT"] <= out["_ref"])]
+        idx = pre.sort_values("ADT").drop_duplicates(["USUBJID", "PARAMCD"], keep="last").index
+        out["ABLFL"] = np.where(out.index.isin(idx), "Y", None)
+    base = (out[out["ABLFL"] == "Y"].drop_duplicates(["USUBJID", "PARCAT1", "PARAMCD"])
+            .set_index(["USUBJID", "PARCAT1", "PARAMCD"])["AVAL"])
+    idx = pd.MultiIndex.from_arrays([out["USUBJID"], out["PARCAT1"], out["PARAMCD"]])
+    out["BASE"] = base.reindex(idx).to_numpy()
+    out["CHG"] = out["AVAL"] - out["BASE"]
+    d = (out["ADT"] - out["_ref"]) / pd.Timedelta(days=1)
+    out["ADY"] = d.where(d < 0, d + 1)
+    out["TRT01P"] = out["USUBJID"].map(a["TRT01P"])
+    return out[ADQS_COLUMNS]
