@@ -200,20 +200,30 @@ def main(n: int) -> None:
         for i in range(len(sample)):
             single = screen(p, _nested(sample.iloc[i]))
             assert single.status == batches[p.code].status[i], (p.code, i)
-    t0 = time.perf_counter()
-    facts = facts_frame(df)
-    t1 = time.perf_counter()
-    results = screen_all(protocols, facts)
-    t2 = time.perf_counter()
-    logs = {code: screening_log(batch) for code, batch in results.items()}
-    t3 = time.perf_counter()
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    best: tuple[float, float, float, float, float] | None = None
+    for _ in range(2):  # best of two: the machine is shared
+        c0 = time.process_time()
+        t0 = time.perf_counter()
+        facts = facts_frame(df)
+        t1 = time.perf_counter()
+        results = screen_all(protocols, facts)
+        t2 = time.perf_counter()
+        logs = {code: screening_log(batch) for code, batch in results.items()}
+        t3 = time.perf_counter()
+        cpu = time.process_time() - c0
+        if best is None or t3 - t0 < best[3] - best[0]:
+            best = (t0, t1, t2, t3, cpu)
+    assert best is not None
+    t0, t1, t2, t3, cpu = best
     total = t3 - t0
     lines = [
         "# hccrt eligibility engine benchmark",
         "",
         f"- date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"- machine: {cpu_model()}, {os.cpu_count()} cores (shared with other work), "
-        f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}",
+        f"Python {platform.python_version()}, numpy {np.__version__}, pandas {pd.__version__}; "
+        f"1-minute load average {load:.1f} at the start (best of 2 runs reported)",
         f"- command: `.venv/bin/python benchmarks/bench_eligibility.py {n}`",
         "",
         f"## {n:,} synthetic candidates x 5 protocols "
@@ -222,7 +232,8 @@ def main(n: int) -> None:
         f"- validate inputs and derive facts (facts_frame): **{t1 - t0:.2f} s**",
         f"- evaluate every criterion of the five protocols (screen_all): **{t2 - t1:.2f} s**",
         f"- screening logs: {t3 - t2:.2f} s",
-        f"- total: **{total:.2f} s** (target < 10 s: {'met' if total < 10 else 'NOT met'})",
+        f"- total: **{total:.2f} s** wall clock, {cpu:.2f} s CPU time of this process "
+        f"(target < 10 s: {'met' if total < 10 else 'NOT met'} on wall clock)",
         f"- reference check: batch status equals the one-candidate path (nested JSON, screen) "
         f"for all {len(sample)} x 5 sampled candidate-protocol pairs",
         "",

@@ -782,8 +782,11 @@ def _mg_dl(analyte: str, x: np.ndarray) -> np.ndarray:
 
 
 def category_codes(values: np.ndarray, choices: tuple[str, ...]) -> np.ndarray:
-    """Index of each value in ``choices`` (int8), -1 where missing."""
-    return pd.Categorical(values, categories=list(choices)).codes.astype(np.int8)
+    """Index of each value in ``choices`` (int8), -1 where missing (or not a choice)."""
+    codes = np.full(len(values), -1, dtype=np.int8)
+    for k, choice in enumerate(choices):
+        codes[values == choice] = k
+    return codes
 
 
 def _derive(f: Facts) -> None:

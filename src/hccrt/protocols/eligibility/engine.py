@@ -105,6 +105,14 @@ def window_start(ref_days: np.ndarray, window: Window) -> np.ndarray:
     return out
 
 
+def _window_start(f: Facts, before: str, window: Window) -> np.ndarray:
+    """:func:`window_start` of a reference date of the batch, computed once per batch."""
+    key = f"__window__{before}:{window}"
+    if key not in f.inputs:
+        f.inputs[key] = window_start(f.reference[before], window)
+    return f.inputs[key]
+
+
 def _iso(days: float) -> str:
     if days == -math.inf:
         return "none"
@@ -250,7 +258,7 @@ def _leaf_compare(node: Compare, ctx: _Context) -> _Leaf:
         else:
             x = convert(value, canonical, node.unit or canonical, analyte=node.fact)
         if node.within is not None:
-            start = window_start(f.reference["screening"], node.within)
+            start = _window_start(f, "screening", node.within)
             stale = ~np.isnan(value) & (np.isnan(date) | (date < start))
     elif spec.kind == "number":
         factor = spec.units[node.unit or ""]
@@ -348,7 +356,7 @@ def _leaf_date(node: DateWindow, ctx: _Context) -> _Leaf:
     ref = f.reference[node.before]
     window = node.within or node.at_least
     assert window is not None
-    start = window_start(ref, window)
+    start = _window_start(f, node.before, window)
     missing = np.isnan(d)
     with np.errstate(invalid="ignore"):
         ok = d >= start if node.within is not None else d <= start
