@@ -28,7 +28,15 @@ from hccrt.endpoints._common import duration_days, table
 from hccrt.errors import InputError
 from hccrt.protocols.schema import EndpointKind, EventSource, Protocol
 from hccrt.records import RecordSet
-from hccrt.response import BestResponseParams, CentralReviewRule, derive_response
+from hccrt.response import (
+    BestResponseParams,
+    CentralReviewRule,
+    accepted_response,
+    derive_adrs,
+    derive_timepoint_response,
+    measurable_disease,
+    prepare_lesions,
+)
 from hccrt.response.criteria import CRITERIA_LABELS
 from hccrt.response.sdtm import lesions_from_sdtm
 
@@ -113,11 +121,8 @@ def derive_adrs_protocol(records: RecordSet, protocol: Protocol, adsl: pd.DataFr
             evals = [e for e in evals if e != "central"]
     params = response_params(protocol)
     subjects = response_subjects(adsl)
-    result = derive_response(lesions, subjects, criteria=crits, params=params,
-                             central_review=central)
-    adrs = result.adrs
     keep = [EVALUATOR_LABELS[e] for e in evals]
-    adrs = adrs[adrs["PARCAT2"].isin(keep)]
+    adrs = run_response_engine(lesions, subjects, crits, params, central, keep)
     hepatic = _hepatic_progression(protocol, lesions, subjects, params)
     if hepatic is not None:
         adrs = pd.concat([adrs, hepatic], ignore_index=True)
@@ -125,6 +130,30 @@ def derive_adrs_protocol(records: RecordSet, protocol: Protocol, adsl: pd.DataFr
     new = lesions[(role == "NEW")
                   & (lesions["evaluator"].astype("string").str.upper() == "INVESTIGATOR")]
     return AdrsResult(adrs.reset_index(drop=True), crits, evals, notes, new)
+
+
+def run_response_engine(lesions: pd.DataFrame, subjects: pd.DataFrame, criteria: list[str],
+                        params: BestResponseParams, central: CentralReviewRule | None,
+                        evaluators: list[str]) -> pd.DataFrame:
+    """The steps of :func:`hccrt.response.derive_response` that ADRS needs (lesion validation,
+    timepoint response per criteria set, accepted central review, best response), without
+    its ADTR, for the ``evaluators`` kept (PARCAT2 labels)."""
+    prepared = prepare_lesions(lesions, errors="flag")
+    mdis = measurable_disease(prepared.table)
+    if central is not None:
+        mdis = pd.concat([mdis, mdis.assign(evaluator=central.accepted_evaluator)
+                          .drop_duplicates("subject")], ignore_index=True)
+    tps = []
+    for c in criteria:
+        tp = derive_timepoint_response(prepared, c)
+        if central is not None:
+            acc = accepted_response(tp, central)
+            if len(acc):
+                tp = pd.concat([tp, acc[[col for col in acc.columns if col in tp.columns]
+                                        + ["source"]]], ignore_index=True)
+        tps.append(tp[tp["evaluator"].astype("string").str.upper().isin(evaluators)
+                      .fillna(False).to_numpy(bool)])
+    return derive_adrs(pd.concat(tps, ignore_index=True), subjects, params, measurable=mdis)
 
 
 def _hepatic_progression(protocol: Protocol, lesions: pd.DataFrame, subjects: pd.DataFrame,
@@ -139,8 +168,8 @@ def _hepatic_progression(protocol: Protocol, lesions: pd.DataFrame, subjects: pd
     liver = liver[liver["evaluator"].astype("string").str.upper() == "INVESTIGATOR"]
     if liver.empty:
         return None
-    res = derive_response(liver, subjects, criteria=crits, params=params)
-    pd_rows = res.adrs[res.adrs["PARAMCD"] == "PD"].copy()
+    res = run_response_engine(liver, subjects, crits, params, None, ["INVESTIGATOR"])
+    pd_rows = res[res["PARAMCD"] == "PD"].copy()
     pd_rows["PARAMCD"] = "HPD"
     pd_rows["PARAM"] = "Hepatic Disease Progression (liver lesions only)"
     return pd_rows

@@ -67,9 +67,12 @@ ENCEPHALOPATHY_POINTS = {"NONE": 1, "GRADE 1-2": 2, "GRADE 3-4": 3}
 
 
 def _merge(adsl: pd.DataFrame, values: pd.Series, name: str) -> pd.DataFrame:
-    adsl[name] = adsl["USUBJID"].map(values) if len(values) else pd.NaT
-    if values.dtype.kind == "M" or not len(values):
-        adsl[name] = pd.to_datetime(adsl[name])
+    """``values`` (indexed by USUBJID) as ADSL column ``name`` (dates stay dates)."""
+    if not len(values):
+        adsl[name] = pd.Series(pd.NaT, index=adsl.index, dtype="datetime64[ns]")
+        return adsl
+    out = values.reindex(adsl["USUBJID"].to_numpy()).to_numpy()
+    adsl[name] = pd.to_datetime(out) if values.dtype.kind == "M" else out
     return adsl
 
 
@@ -185,10 +188,11 @@ def derive_vars_subsequent(adsl: pd.DataFrame, records: RecordSet) -> pd.DataFra
     adsl = _merge(adsl, first["date"], "NACTDT")
     adsl["NACTRSN"] = adsl["USUBJID"].map(first["reason"])
     adsl["NACTTRT"] = adsl["USUBJID"].map(first["name"])
-    hcc = sub[sub["hcc"]].drop_duplicates("USUBJID").set_index("USUBJID")
+    hcc = sub[sub["hcc"].astype(bool)].drop_duplicates("USUBJID").set_index("USUBJID")
     adsl = _merge(adsl, hcc["date"], "NHCCDT")
     adsl["NHCCRSN"] = adsl["USUBJID"].map(hcc["reason"])
-    cur = sub[sub["name"].str.contains("|".join(CURATIVE_PROCEDURES), regex=True)]
+    cur = sub[sub["name"].astype(str).str.contains("|".join(CURATIVE_PROCEDURES), regex=True)
+              .astype(bool)]
     cur = cur.drop_duplicates("USUBJID").set_index("USUBJID")
     adsl = _merge(adsl, cur["date"], "CURCONDT")
     adsl["CURCONFL"] = np.where(adsl["CURCONDT"].notna(), "Y", "N")
@@ -219,8 +223,9 @@ def derive_vars_disposition(adsl: pd.DataFrame, records: RecordSet) -> pd.DataFr
     dec = ds["DSDECOD"].astype(str)
     ev = pd.DataFrame({"USUBJID": ds["USUBJID"].astype(str), "dec": dec, "date": d})[disp]
     last = ev.sort_values("date").drop_duplicates("USUBJID", keep="last").set_index("USUBJID")
-    adsl["EOSDT"] = pd.to_datetime(adsl["USUBJID"].map(last["date"]))
-    reason = adsl["USUBJID"].map(last["dec"])
+    adsl = _merge(adsl, last["date"], "EOSDT")
+    reason = pd.Series(last["dec"].reindex(adsl["USUBJID"].to_numpy()).to_numpy(),
+                       index=adsl.index)
     adsl["EOSSTT"] = np.where(reason.isna(), "ONGOING",
                               np.where(reason == "COMPLETED", "COMPLETED", "DISCONTINUED"))
     adsl["DCSREAS"] = reason.where(reason != "COMPLETED")

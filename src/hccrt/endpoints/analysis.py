@@ -243,10 +243,16 @@ def _ipw_weights(ctx: AnalysisContext, d: pd.DataFrame, exp: str
     cov = cov.loc[:, cov.std() > 0]
     if cov.shape[1] == 0:
         return None, None, "no usable baseline covariates for the propensity model"
+    names = list(cov.columns)
     cov["treated"] = (d["TRT01P"].to_numpy() == exp).astype(float)
-    res = stats.ipw(cov.reset_index(drop=True), "treated", [c for c in cov.columns
-                                                            if c != "treated"])
-    return res.weights, res.balance, ", ".join(c for c in cov.columns if c != "treated")
+    while names:
+        try:
+            res = stats.ipw(cov.reset_index(drop=True), "treated", names)
+        except InputError:
+            names = names[:-1]  # singular or separated design: drop the last covariate
+            continue
+        return res.weights, res.balance, ", ".join(names)
+    return None, None, "the propensity model could not be fitted"
 
 
 def _km_rows(ep: Endpoint, d: pd.DataFrame, kw: dict, weights: np.ndarray | None = None,
