@@ -29,7 +29,7 @@ from rich.table import Table
 from hccrt.errors import HccrtError, InputError
 from hccrt.protocols.eligibility.candidate import facts_frame, input_columns, read_candidates
 from hccrt.protocols.eligibility.engine import BatchResult, screen_all, screen_frame
-from hccrt.protocols.eligibility.log import screening_log
+from hccrt.protocols.eligibility.log import ie_records, screening_log
 from hccrt.protocols.loader import BUILTIN_CODES, load_builtin, load_builtins, load_protocol
 from hccrt.protocols.schema import Protocol
 
@@ -71,7 +71,7 @@ def _details(status: str, failing: str, unknown: str, to_attest: str) -> str:
 
 
 def _one_protocol(batch: BatchResult, explain: bool, out: Path | None,
-                  log: Path | None) -> None:
+                  log: Path | None, ie: Path | None = None) -> None:
     frame = batch.to_frame(explain=explain)
     if explain and out is not None:
         whys = [batch.result(i) for i in range(batch.facts.n)]
@@ -101,6 +101,10 @@ def _one_protocol(batch: BatchResult, explain: bool, out: Path | None,
     if log is not None:
         log.write_text(screening_log(batch).to_markdown(), encoding="utf-8")
         _out.print(f"wrote the screening log to {log}", markup=False)
+    if ie is not None:
+        records = ie_records(batch)
+        _write(records, ie)
+        _out.print(f"wrote {len(records)} IE record(s) to {ie}", markup=False)
 
 
 def _fits(batches: dict[str, BatchResult]) -> pd.DataFrame:
@@ -151,6 +155,8 @@ def screen(
     log: Annotated[Path | None, typer.Option(
         "--log", help="Write the screening log (Markdown) of the protocol; with "
         "--all-protocols, a directory with one log per protocol.")] = None,
+    ie: Annotated[Path | None, typer.Option(
+        "--ie", help="Write the criteria not met as SDTM IE-shaped rows (CSV).")] = None,
     columns: Annotated[bool, typer.Option(
         "--columns", help="List the input columns a screening file may have, and exit.")
     ] = False,
@@ -169,7 +175,7 @@ def screen(
             raise InputError("input", str(input), "an existing CSV or JSON file")
         facts = facts_frame(read_candidates(str(input)))
         if protocol is not None:
-            _one_protocol(screen_frame(_protocol(protocol), facts), explain, out, log)
+            _one_protocol(screen_frame(_protocol(protocol), facts), explain, out, log, ie)
             return
         batches = screen_all(load_builtins(), facts)
         frame = _fits(batches)

@@ -44,9 +44,11 @@ def test_one_protocol_one_row_per_candidate(candidates_json, tmp_path):
 
 def test_explain_on_the_terminal_and_the_screening_log(candidates_json, tmp_path):
     log = tmp_path / "log.md"
+    ie = tmp_path / "ie.csv"
     result = runner.invoke(app, ["--protocol", "rescue", "--input", str(candidates_json),
-                                 "--explain", "--log", str(log)])
+                                 "--explain", "--log", str(log), "--ie", str(ie)])
     assert result.exit_code == 0, result.output
+    assert pd.read_csv(ie)["IESPID"].tolist() == ["child-pugh-a", "lab-bilirubin"]
     text = " ".join(result.output.split())
     assert "Total bilirubin 3.1 mg/dL > 3.0 mg/dL" in text
     assert "- ineligible: 1" in log.read_text()

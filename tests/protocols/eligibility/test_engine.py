@@ -227,3 +227,21 @@ def test_result_as_plain_json(rescue):
     assert data["missing"] == {"lab-platelets": ["platelets"]}
     (platelets,) = [c for c in data["criteria"] if c["id"] == "lab-platelets"]
     assert platelets["outcome"] == "unknown" and platelets["missing"] == ["platelets"]
+
+
+def test_criteria_not_met_as_ie_records(rescue):
+    from hccrt.protocols.eligibility import ie_records
+
+    rows = [candidate("rescue"),
+            candidate("rescue", ecog=2, planned_immunotherapy=True),
+            candidate("rescue", labs__platelets=None)]
+    frame = pd.DataFrame([ScreeningInput.parse({**r, "candidate_id": f"c{i}"}).to_row()
+                          for i, r in enumerate(rows)])
+    ie = ie_records(screen_frame(rescue, frame), studyid="RESCUE")
+    # rescue: ecog is inclusion 8, planned immunotherapy exclusion 4 (after 1a, 1b, 2)
+    assert ie[["USUBJID", "IESEQ", "IETESTCD", "IESPID", "IECAT", "IEORRES"]].values.tolist() == [
+        ["c1", 1, "IN08", "ecog", "INCLUSION", "N"],
+        ["c1", 2, "EX04", "ex-planned-immunotherapy", "EXCLUSION", "Y"],
+    ]
+    assert ie["IEDTC"].tolist() == ["2026-10-15", "2026-10-15"]
+    assert ie["IETEST"][0] == "ECOG performance status of 1 or less."

@@ -30,6 +30,7 @@ _LAZY = {
     "ScreeningLog": "log",
     "BatchResult": "engine",
     "screening_log": "log",
+    "ie_records": "log",
 }
 
 __all__ = sorted(_LAZY)

@@ -24,9 +24,10 @@ from hccrt.protocols.eligibility.engine import (
     STATUS_NAMES,
     UNKNOWN,
     BatchResult,
+    _iso,
 )
 
-__all__ = ["ScreeningLog", "screening_log"]
+__all__ = ["ScreeningLog", "ie_records", "screening_log"]
 
 
 @dataclass(frozen=True)
@@ -66,3 +67,41 @@ def screening_log(batch: BatchResult) -> ScreeningLog:
     outcomes = {s: int((batch.status == s).sum()) for s in STATUS_NAMES}
     return ScreeningLog(batch.protocol.code, int(batch.facts.n), outcomes, criteria,
                         int((n_fail >= 2).sum()))
+
+
+def ie_records(batch: BatchResult, studyid: str | None = None) -> pd.DataFrame:
+    """The criteria not met, shaped as SDTM IE rows (one per candidate and failing criterion).
+
+    As the records schema describes IE: ``IETESTCD`` numbers the protocol's criteria in order
+    (``IN01``.., ``EX01``..), ``IESPID`` holds the criterion id, ``IEORRES``/``IESTRESC`` are
+    ``N`` for an inclusion not met and ``Y`` for an exclusion met, ``IEDTC`` is the screening
+    date; ``USUBJID`` is the candidate id (map it to the subject id when records are written).
+    Only decided failures are listed: unknown and unattested criteria are not results.
+    """
+    inc_no = exc_no = 0
+    codes = []
+    for is_inclusion in batch.kinds:
+        if is_inclusion:
+            inc_no += 1
+            codes.append(f"IN{inc_no:02d}")
+        else:
+            exc_no += 1
+            codes.append(f"EX{exc_no:02d}")
+    texts = {c.id: c.text for c in batch.protocol.eligibility}
+    rows, cols = np.nonzero(batch.failing_mask())
+    frame = pd.DataFrame({
+        "STUDYID": studyid or batch.protocol.code,
+        "DOMAIN": "IE",
+        "USUBJID": batch.ids[rows],
+        "IESPID": np.array(batch.criterion_ids, dtype=object)[cols],
+        "IETESTCD": np.array(codes, dtype=object)[cols],
+        "IETEST": [texts[batch.criterion_ids[j]][:200] for j in cols],
+        "IECAT": np.where(batch.kinds[cols], "INCLUSION", "EXCLUSION"),
+        "IEORRES": np.where(batch.kinds[cols], "N", "Y"),
+        "IEDTC": [_iso(d) for d in batch.facts.reference["screening"][rows]],
+    })
+    frame["IESTRESC"] = frame["IEORRES"]
+    frame["IESEQ"] = frame.groupby("USUBJID", sort=False).cumcount() + 1
+    order = ["STUDYID", "DOMAIN", "USUBJID", "IESEQ", "IESPID", "IETESTCD", "IETEST", "IECAT",
+             "IEORRES", "IESTRESC", "IEDTC"]
+    return frame[order]
