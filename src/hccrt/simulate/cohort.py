@@ -517,7 +517,7 @@ class _Generator:
         self.second_tx[sel[second]] = d2[second]
         self.last_tx[sel[second]] = d2[second]
         us = self.usub[sel]
-        plan_id = np.array([f"PLAN{1}"] * k, dtype=object)
+        plan_id = np.full(k, "PLAN1", dtype=object)
         spec = np.where(device == "glass", "GLASS", "RESIN")
         lsf_pct = lsf * 100
         xp = {
@@ -1612,8 +1612,6 @@ class _Generator:
                            left_on=["USUBJID", "TULNKID"], right_on=["USUBJID", "lnkid"],
                            how="left")
             new = tu2["TUSTRESC"] == "NEW"
-            local = pd.Series(self.usub).isin(tu2["USUBJID"])  # placeholder for alignment
-            del local
             has_local = dict(zip(self.usub, self._has(
                 (*Y90_KINDS, InterventionKind.SBRT, InterventionKind.RADIOTHERAPY)), strict=True))
             loc_ok = tu2["USUBJID"].map(has_local).to_numpy(dtype=bool)
