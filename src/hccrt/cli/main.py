@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 import hccrt
+from hccrt.cli.analyze import analyze_command
 from hccrt.cli.audit import audit_app
 from hccrt.cli.calc import calc_app
 from hccrt.cli.design import design_app
@@ -52,3 +53,4 @@ app.add_typer(response_app, name="response")
 app.add_typer(stats_app, name="stats")
 app.command("screen")(screen)
 app.add_typer(design_app, name="design")
+app.command("analyze")(analyze_command)

@@ -434,16 +434,28 @@ MEASURE_PARAMS = {"ecog": ("ADSC", "ECOG"), "albi_grade": ("ADSC", "ALBIGR"),
                   "qlq-c30": ("ADQS", "qlq-c30"), "qlq-hcc18": ("ADQS", "qlq-hcc18")}
 
 
-def _mean_rows(ep: Endpoint, g: pd.DataFrame, stat: str, kw: dict) -> list[dict]:
-    x = g["CHG"].dropna()
-    n = len(x)
-    if n == 0:
-        return []
-    m, sd = float(x.mean()), float(x.std(ddof=1)) if n > 1 else float("nan")
-    half = sps.t.ppf(0.975, n - 1) * sd / np.sqrt(n) if n > 1 else float("nan")
-    return [_row(ep, stat, m, lower=m - half, upper=m + half, n=n, unit="change",
-                 method="mean change from baseline, t CI",
-                 note=f"SD {sd:.3g}; median {x.median():.3g}", **kw)]
+def _summaries(post: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    """n, mean, SD, median and the t CI of CHG per ``by`` group (vectorized)."""
+    g = post.groupby(by, sort=False)["CHG"]
+    out = g.agg(n="count", mean="mean", sd="std", median="median").reset_index()
+    out = out[out["n"] > 0]
+    df = (out["n"] - 1).where(out["n"] > 1)
+    half = sps.t.ppf(0.975, df) * out["sd"] / np.sqrt(out["n"])
+    return out.assign(lower=out["mean"] - half, upper=out["mean"] + half)
+
+
+def _welch(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
+    """Welch difference a - b of mean changes from two ``_summaries`` tables (same keys)."""
+    m = a.merge(b, on=["PARAMCD", "AVISIT"], suffixes=("_a", "_b"))
+    m = m[(m["n_a"] > 1) & (m["n_b"] > 1)]
+    va, vb = m["sd_a"] ** 2 / m["n_a"], m["sd_b"] ** 2 / m["n_b"]
+    se = np.sqrt(va + vb)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        dfree = (va + vb) ** 2 / (va**2 / (m["n_a"] - 1) + vb**2 / (m["n_b"] - 1))
+        diff = m["mean_a"] - m["mean_b"]
+        half = sps.t.ppf(0.975, dfree) * se
+        p = 2 * sps.t.sf(np.abs(diff / se), dfree)
+    return m.assign(diff=diff, lower=diff - half, upper=diff + half, p=p, n=m["n_a"] + m["n_b"])
 
 
 def analyze_change(ep: Endpoint, ctx: AnalysisContext) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -471,22 +483,20 @@ def analyze_change(ep: Endpoint, ctx: AnalysisContext) -> tuple[pd.DataFrame, pd
         elif horizon is not None:
             post = post[post["ADY"] <= horizon + 14]
         parts.append(post.assign(MEASURE=measure))
-        by = ["PARAMCD", "AVISIT", "TRT01P"]
-        for (pc, vis, arm), g in post.groupby(by, sort=False):
-            rows += _mean_rows(ep, g, f"change in {measure} {pc} at {vis}",
-                               {"paramcd": pc, "group": arm})
+        summ = _summaries(post, ["PARAMCD", "AVISIT", "TRT01P"])
+        for r in summ.itertuples(index=False):
+            rows.append(_row(ep, f"change in {measure} {r.PARAMCD} at {r.AVISIT}", r.mean,
+                             lower=r.lower, upper=r.upper, n=r.n, paramcd=r.PARAMCD,
+                             group=r.TRT01P, unit="change",
+                             method="mean change from baseline, t CI",
+                             note=f"SD {r.sd:.3g}; median {r.median:.3g}"))
         if ep.comparison == "between_arms" and exp and ref:
-            for (pc, vis), g in post.groupby(["PARAMCD", "AVISIT"], sort=False):
-                a = g[g["TRT01P"] == exp]["CHG"].dropna()
-                b = g[g["TRT01P"] == ref]["CHG"].dropna()
-                if len(a) > 1 and len(b) > 1:
-                    tt = sps.ttest_ind(a, b, equal_var=False)
-                    ci = tt.confidence_interval()
-                    rows.append(_row(ep, f"difference in mean change {pc} at {vis}",
-                                     a.mean() - b.mean(), lower=ci.low, upper=ci.high,
-                                     pvalue=tt.pvalue, n=len(a) + len(b), paramcd=pc,
-                                     group=f"{exp} - {ref}", unit="change",
-                                     method="Welch t-test"))
+            w = _welch(summ[summ["TRT01P"] == exp], summ[summ["TRT01P"] == ref])
+            for r in w.itertuples(index=False):
+                rows.append(_row(ep, f"difference in mean change {r.PARAMCD} at {r.AVISIT}",
+                                 r.diff, lower=r.lower, upper=r.upper, pvalue=r.p, n=r.n,
+                                 paramcd=r.PARAMCD, group=f"{exp} - {ref}", unit="change",
+                                 method="Welch t-test"))
     dataset = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
     return dataset, _table(rows)
 
