@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from hccrt.errors import InputError
 from hccrt.web.audit.base import AuditBypassError, AuditedModel, StaleVersionError
-from hccrt.web.audit.chain import verify
+from hccrt.web.audit.chain import verify, verify_in_python
 from hccrt.web.audit.guard import guarded_tables
 from hccrt.web.audit.models import AuditEvent
 from hccrt.web.capture import models as m
@@ -115,6 +115,7 @@ def test_chain_verifies_and_reports_a_tampered_event(world):
     v.save(user=world.system, reason="re-weighed")
     report = verify()
     assert report.ok and report.events == AuditEvent.objects.count()
+    assert verify_in_python().ok
     target = AuditEvent.objects.get(model="capture.vitalsigns", action="update")
     with connection.cursor() as cursor:  # an attacker with DDL rights disables the guard
         if connection.vendor == "postgresql":
@@ -127,6 +128,10 @@ def test_chain_verifies_and_reports_a_tampered_event(world):
         after = AuditEvent.objects.filter(id__gt=target.pk).order_by("id").first()
         cursor.execute("DELETE FROM audit_auditevent WHERE id = %s", [target.pk - 1])
     report = verify()
+    def kinds(r):
+        return [(i, "altered" in problem) for i, problem in r.broken]
+
+    assert kinds(verify_in_python()) == kinds(report)  # the database path agrees with Python
     problems: dict[int, str] = {}
     for event_id, problem in report.broken:
         problems[event_id] = problems.get(event_id, "") + problem

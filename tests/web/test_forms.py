@@ -11,6 +11,7 @@ from datetime import date
 import pytest
 from django.core.exceptions import ValidationError
 
+import hccrt
 from hccrt.dosimetry.plan import Y90PlanInput, plan_y90
 from hccrt.web.capture import models as m
 
@@ -181,3 +182,28 @@ def test_lesion_viable_diameter_cannot_exceed_longest(world):
     with pytest.raises(ValidationError) as info:
         lesion.save(user=world.system)
     assert "viable_diameter_mm" in info.value.error_dict
+
+
+def test_screening_outcome_comes_from_the_eligibility_engine(world):
+    from hccrt.protocols import load_builtin
+    from hccrt.web.core.models import Protocol
+    from hccrt.web.core.services import store_protocol
+    from tests.protocols.eligibility.candidates import candidate, lab
+
+    store_protocol(load_builtin("rescue"), source="rescue.yaml")
+    p = world.participant("R-S-1", world.site_a, Protocol.objects.get(code="rescue"))
+    facts = candidate("rescue")
+    facts.pop("candidate_id")
+    s = m.Screening(participant=p, screening_date=date(2026, 1, 10), facts=facts)
+    s.save(user=world.system)
+    assert s.outcome == "eligible", s.criteria
+    assert s.rule_version.endswith(f"hccrt {hccrt.__version__}")
+    # issue 6's example: bilirubin 3.1 mg/dL fails RESCUE's <= 3.0 mg/dL
+    s.facts = {**facts, "labs": {**facts["labs"], "bilirubin": lab(3.1, "mg/dL")}}
+    s.save(user=world.system, reason="lab repeated")
+    (crit,) = [c for c in s.criteria if c["id"] == "lab-bilirubin"]
+    assert s.outcome == "not_eligible" and crit["outcome"] == "not met"
+    s.confirmed = True
+    with pytest.raises(ValidationError) as info:
+        s.save(user=world.system, reason="confirm")
+    assert "confirmed" in info.value.error_dict

@@ -33,23 +33,3 @@ def core_call(fn: Callable[..., T], *args: Any, fields: dict[str, str] | None = 
     except InputError as exc:
         name = (fields or {}).get(exc.field, exc.field if default_field is None else default_field)
         raise field_error(prefix + name, exc.value, exc.allowed) from exc
-
-
-def pydantic_errors(prefix: str, exc: Any) -> ValidationError:
-    """A pydantic ValidationError as field errors ``prefix.loc``."""
-    errors: dict[str, list[ValidationError]] = {}
-    for err in exc.errors():
-        loc = ".".join(str(p) for p in err.get("loc", ()) if p != "__root__")
-        msg = str(err.get("msg", ""))
-        if not loc and ":" in msg:  # model-level errors of the core name their field first
-            head = msg.split(":", 1)[0].replace("Value error, ", "").strip()
-            if head.isidentifier():
-                loc = head
-        name = f"{prefix}.{loc}" if loc else prefix
-        value = err.get("input")
-        if isinstance(value, dict):
-            value = None
-        errors.setdefault(name, []).append(
-            ValidationError(msg, code="invalid", params={"value": value, "rule": msg})
-        )
-    return ValidationError(errors)

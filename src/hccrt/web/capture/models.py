@@ -56,6 +56,25 @@ def protocol_facts(protocol_id: int) -> ProtocolFacts:
     )  # fmt: skip
 
 
+@functools.lru_cache(maxsize=64)
+def protocol_model(protocol_id: int) -> Any:
+    """The validated :class:`hccrt.protocols.Protocol` of a stored version (cached).
+
+    A built-in protocol whose file still has the stored content hash is read from the file:
+    the JSON round trip of the stored document does not yet keep the node type of every
+    eligibility rule (an ``any_of`` comes back as ``all_of``; reported to the protocols
+    owner), and the file is the source of truth.
+    """
+    from hccrt.protocols import BUILTIN_CODES, content_hash, load_builtin
+
+    stored = Protocol.objects.get(pk=protocol_id)
+    if stored.code in BUILTIN_CODES:
+        from_file = load_builtin(stored.code)
+        if content_hash(from_file) == stored.content_hash:
+            return from_file
+    return stored.as_protocol()
+
+
 # ------------------------------------------------------------------------- roles and sites
 
 
@@ -159,8 +178,26 @@ class Screening(Form):
     allow_before_consent = True
     date_field = "screening_date"
 
+    def evaluate(self) -> None:
+        """Outcome and per-criterion results from the eligibility engine (core)."""
+        import hccrt
+        from hccrt.protocols.eligibility import screen
+
+        if not isinstance(self.facts, dict):
+            raise field_error("facts", self.facts, "an object of screening inputs")
+        protocol = protocol_model(self.participant.protocol_id)
+        candidate = {"candidate_id": self.participant.study_id, **self.facts}
+        result = core_call(screen, protocol, candidate, prefix="facts.")
+        self.outcome = {"eligible": self.Outcome.ELIGIBLE, "ineligible": self.Outcome.NOT_ELIGIBLE
+                        }.get(result.status, self.Outcome.UNDETERMINED)  # fmt: skip
+        self.criteria = result.as_dict()["criteria"]
+        self.rule_version = (f"{self.participant.protocol.content_hash[:16]} "
+                             f"hccrt {hccrt.__version__}")  # fmt: skip
+
     def clean(self) -> None:
         super().clean()
+        if self.facts and self.participant_id is not None:
+            self.evaluate()
         if self.confirmed and self.outcome != self.Outcome.ELIGIBLE:
             raise field_error("confirmed", True, "confirmation only of an eligible outcome")
 
