@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 
+import pandas as pd
 import pytest
 
 from hccrt.protocols import BUILTIN_CODES, load_builtin
@@ -72,3 +73,34 @@ def test_bad_format_is_refused(tmp_path) -> None:
 
     with pytest.raises(InputError, match="formats"):
         build_report("rescue", tmp_path, tmp_path, ["docx"])
+
+
+def test_report_numbers_equal_hccrt_analyze() -> None:
+    """Every estimate of the report is the analysis run's number, formatted (analysis run
+    independently here, as ``hccrt analyze`` does)."""
+    from hccrt.endpoints import analyze
+
+    sim = simulate("sirt-haic", n=24, seed=3)
+    inp = gather("sirt-haic", sim)
+    rep = analysis_report(inp)
+    run = analyze(sim.records, "sirt-haic")
+    shown = {}
+    for s in rep.sections:
+        for b in s.blocks:
+            if getattr(b, "kind", "") == "table" and b.table.key.startswith("estimates-"):
+                shown[b.table.key[len("estimates-"):]] = b.table.frame
+    assert set(shown) == set(run.endpoints)
+    for ep_id, er in run.endpoints.items():
+        cells = list(shown[ep_id]["Estimate (95% CI)"])
+        assert len(cells) == len(er.results)
+        for cell, r in zip(cells, er.results.to_dict("records"), strict=True):
+            if r["ESTIMATE"] is None or pd.isna(r["ESTIMATE"]):
+                assert cell.startswith("NE")
+                continue
+            scale = 100.0 if str(r["UNIT"]).startswith("proportion") else 1.0
+            unit = "proportion" if str(r["UNIT"]).startswith("proportion") else str(r["UNIT"])
+            digits = {"proportion": 1, "months": 1, "change": 1, "ratio": 2, "chi-square": 2,
+                      "AUC": 3, "Gy": 0}.get(unit, 2)
+            assert cell.startswith(f"{r['ESTIMATE'] * scale:.{digits}f} ("), (ep_id, cell, r)
+            if not pd.isna(r["LOWER"]):
+                assert f"({r['LOWER'] * scale:.{digits}f}-" in cell

@@ -11,6 +11,7 @@ from hccrt.cli.calc import calc_app
 from hccrt.cli.design import design_app
 from hccrt.cli.plan import plan_app
 from hccrt.cli.protocols import protocols_app
+from hccrt.cli.report import report_app
 from hccrt.cli.response import response_app
 from hccrt.cli.screen import screen
 from hccrt.cli.serve import db_app, demo, serve
@@ -53,4 +54,5 @@ app.add_typer(response_app, name="response")
 app.add_typer(stats_app, name="stats")
 app.command("screen")(screen)
 app.add_typer(design_app, name="design")
+app.add_typer(report_app, name="report")
 app.command("analyze")(analyze_command)

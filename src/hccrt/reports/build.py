@@ -181,43 +181,140 @@ def _baseline(inp: ReportInputs) -> Section:
     return s
 
 
+#: Display scale and decimals of the endpoints module's result units.
+_UNITS: dict[str, tuple[str, int]] = {"proportion": ("%", 1), "months": ("months", 1),
+                                      "ratio": ("", 2), "chi-square": ("", 2), "AUC": ("", 3),
+                                      "Gy": ("Gy", 0), "change": ("", 1)}
+
+
 def _result_frame(result: Any) -> pd.DataFrame | None:
-    """The estimates of an endpoint result as a frame with parameter/estimate/lower/upper/
-    method columns (the endpoints module's tidy table)."""
-    if result is None:
+    """An endpoint's result table (``hccrt.endpoints`` RESULT_COLUMNS, one row per statistic)
+    as the rows of :func:`hccrt.reports.tables.estimates_table`, numbers unchanged."""
+    from hccrt.response.criteria import CRITERIA_LABELS
+
+    res = getattr(result, "results", result)
+    if not isinstance(res, pd.DataFrame) or "STATISTIC" not in res.columns:
         return None
-    if isinstance(result, pd.DataFrame):
-        return result
-    for name in ("estimates", "table", "summary"):
-        v = getattr(result, name, None)
-        if isinstance(v, pd.DataFrame):
-            return v
-    return None
+    rows = []
+    for r in res.to_dict("records"):
+        qual = [CRITERIA_LABELS.get(str(r.get("CRITERIA")), r.get("CRITERIA")),
+                r.get("EVALUATOR")]
+        qual = [str(q).lower() if q == r.get("EVALUATOR") else str(q) for q in qual
+                if q is not None and not pd.isna(q)]
+        unit, digits = _UNITS.get(str(r.get("UNIT")), (str(r.get("UNIT") or ""), 2))
+        if str(r.get("UNIT")).startswith("proportion"):
+            unit, digits = "%", 1
+        rows.append({"parameter": str(r["STATISTIC"]) + (f" ({', '.join(qual)})" if qual
+                                                          else ""),
+                     "group": r.get("GROUP"), "estimate": r.get("ESTIMATE"),
+                     "lower": r.get("LOWER"), "upper": r.get("UPPER"),
+                     "p_value": r.get("PVALUE"), "n": r.get("N"), "events": r.get("EVENTS"),
+                     "unit": unit, "digits": digits,
+                     "method": str(r.get("METHOD") or "") + (
+                         f"; {r['NOTE']}" if isinstance(r.get("NOTE"), str) else "")})
+    return pd.DataFrame(rows)
 
 
-def _km_figure(inp: ReportInputs, paramcd: str, title: str) -> FigureBlock | None:
-    """KM figure of one ADTTE parameter, curves and at-risk numbers from hccrt.stats."""
+def _qol_figure(inp: ReportInputs, ep_id: str, title: str) -> FigureBlock | None:
+    """Mean change from baseline with CIs over time, from the endpoint's result rows."""
+    res = inp.results.get(ep_id)
+    r = getattr(res, "results", None)
+    d = getattr(res, "dataset", None)
+    if r is None or d is None or "AVISIT" not in getattr(d, "columns", []):
+        return None
+    r = r.loc[r["STATISTIC"].astype(str).str.startswith("change in ")
+              & r["ESTIMATE"].notna()].copy()
+    if r.empty:
+        return None
+    r["AVISIT"] = r["STATISTIC"].astype(str).str.split(" at ", n=1).str[1]
+    when = d.groupby("AVISIT")["ADY"].median() / DAYS_PER_MONTH
+    r["time"] = r["AVISIT"].map(when)
+    names = _arm_names(inp.protocol)
+    m = pd.DataFrame({"scale": r["PARAMCD"], "time": r["time"], "mean": r["ESTIMATE"],
+                      "lower": r["LOWER"].fillna(r["ESTIMATE"]),
+                      "upper": r["UPPER"].fillna(r["ESTIMATE"])})
+    if len(inp.protocol.arms) > 1:
+        m["group"] = r["GROUP"].map(names).fillna(r["GROUP"])
+    m = m.dropna(subset=["time"])
+    m = m.loc[r.loc[m.index, "N"].fillna(0) >= 3]  # means of fewer than 3 are not drawn
+    if m.empty:
+        return None
+    return FigureBlock(f"Mean change from baseline with 95% CI: {title}",
+                       F.qol_plot(m, ylabel="Mean change (95% CI)", xlabel="Months",
+                                  reference=0.0),
+                       "Participants with a baseline and a post-baseline questionnaire",
+                       key=f"qol-{ep_id}", caption="Visits with fewer than 3 participants "
+                       "are not drawn (they are in the table).")
+
+
+def _roc_figure(inp: ReportInputs, ep_id: str) -> list[FigureBlock]:
+    """ROC of the threshold endpoint per outcome, threshold and AUC from the result table."""
+    from hccrt.stats import roc
+
+    res = inp.results.get(ep_id)
+    r, d = getattr(res, "results", None), getattr(res, "dataset", None)
+    ep = getattr(res, "endpoint", None)
+    if r is None or d is None or "TUMDOSE" not in getattr(d, "columns", []):
+        return []
+    d = d.loc[d["TUMDOSE"].notna()]
+    if "EVALUATOR" in d.columns:
+        d = d.loc[d["EVALUATOR"] == d["EVALUATOR"].iloc[0]] if len(d) else d
+    out = []
+    ok_resp = list(ep.responses) if ep is not None and ep.responses else ["CR", "PR"]
+    for outcome, success in (("complete response", ["CR"]), ("objective response", ok_resp)):
+        thr = r.loc[r["STATISTIC"] == f"threshold dose for {outcome}"]
+        auc = r.loc[r["STATISTIC"] == f"AUC for {outcome}"]
+        y = d["AVALC"].isin(success).astype(int)
+        if thr.empty or y.nunique() < 2:
+            continue
+        rr = roc(y.to_numpy(), d["TUMDOSE"].to_numpy(dtype=float), n_boot=0)
+        chosen = dict(rr.youden)
+        chosen["threshold"] = float(thr["ESTIMATE"].iloc[0])
+        a = (auc["ESTIMATE"].iloc[0], auc["LOWER"].iloc[0], auc["UPPER"].iloc[0]) if len(
+            auc) else None
+        out.append(FigureBlock(f"ROC curve of the tumour absorbed dose for {outcome}",
+                               F.roc_plot(rr.curve, chosen, auc=a, outcome=outcome),
+                               "Participants with a tumour dose and a best response",
+                               key=f"roc-{outcome.split()[0]}",
+                               caption="Marked: the Youden-optimal threshold."))
+    return out
+
+
+def _km_figures(inp: ReportInputs, ep_id: str, title: str) -> list[FigureBlock]:
+    """KM figures of an endpoint's ADTTE parameters (first evaluator), curves and numbers at
+    risk from hccrt.stats."""
+    from hccrt.response.criteria import CRITERIA_LABELS
     from hccrt.stats import kaplan_meier
 
     adtte = inp.datasets.get("ADTTE")
-    if adtte is None or "PARAMCD" not in adtte.columns:
-        return None
-    d = adtte.loc[adtte["PARAMCD"] == paramcd]
-    if d.empty:
-        return None
-    subj = _subjects(inp, "ITTFL")[["USUBJID", "ARM"]]
-    d = d.merge(subj, on="USUBJID", how="inner")
-    t = pd.to_numeric(d.get("AVALM", d["AVAL"] / DAYS_PER_MONTH), errors="coerce")
-    ev = 1 - pd.to_numeric(d["CNSR"], errors="coerce")
-    ok = t.notna() & ev.notna()
-    group = d["ARM"][ok] if len(inp.protocol.arms) > 1 else None
-    km = kaplan_meier(t[ok].to_numpy(), ev[ok].to_numpy(), group=group)
-    ticks = F.km_ticks(float(t[ok].max()))
-    fig = F.km_plot(km.table, km.at(ticks, extend=True), title=None, xlabel="Months",
-                    ylabel="Probability")
-    return FigureBlock(f"Kaplan-Meier estimate: {title}", fig, "As the endpoint's population",
-                       key=f"km-{paramcd}",
-                       caption="Shaded: pointwise 95% CI (log-log). Ticks: censored.")
+    if adtte is None or "ENDPOINT" not in adtte.columns:
+        return []
+    d = adtte.loc[adtte["ENDPOINT"] == ep_id]
+    if "PARCAT2" in d.columns and d["PARCAT2"].notna().any():
+        d = d.loc[d["PARCAT2"] == d["PARCAT2"].dropna().iloc[0]]
+    names = _arm_names(inp.protocol)
+    out = []
+    for code, g in d.groupby("PARAMCD", sort=False):
+        t = pd.to_numeric(g["AVALM"], errors="coerce")
+        ev = 1 - pd.to_numeric(g["CNSR"], errors="coerce")
+        ok = (t.notna() & ev.notna()).to_numpy()
+        if ok.sum() == 0:
+            continue
+        group = None
+        if len(inp.protocol.arms) > 1:
+            group = pd.Categorical(g["TRT01P"].map(names)[ok], categories=list(names.values()))
+        km = kaplan_meier(t[ok].to_numpy(), ev[ok].to_numpy(), group=group)
+        ticks = F.km_ticks(float(t[ok].max()))
+        crit = g["CRITERIA"].dropna().iloc[0] if "CRITERIA" in g and g["CRITERIA"].notna(
+        ).any() else None
+        label = f"{title}" + (f", {CRITERIA_LABELS.get(crit, crit)}" if crit else "")
+        fig = F.km_plot(km.table, km.at(ticks, extend=True), xlabel="Months",
+                        ylabel="Probability without event")
+        out.append(FigureBlock(f"Kaplan-Meier estimate: {label} ({code})", fig,
+                               "As the endpoint's population", key=f"km-{code}",
+                               caption="Shaded: pointwise 95% CI (log-log). Ticks: censored. "
+                               "Numbers at risk at the tick times."))
+    return out
 
 
 def _endpoint_sections(inp: ReportInputs) -> list[Section]:
@@ -232,8 +329,7 @@ def _endpoint_sections(inp: ReportInputs) -> list[Section]:
                                   + ([("Criteria", ", ".join(c.value for c in e.criteria))]
                                      if e.criteria else [])))
         frame = _result_frame(inp.results.get(e.id))
-        if frame is not None and {"parameter", "estimate", "lower", "upper",
-                                  "method"} <= set(frame.columns):
+        if frame is not None and len(frame):
             s.blocks.append(TableBlock(T.estimates_table(
                 frame, title=e.name, population=e.population, key=f"estimates-{e.id}")))
         else:
@@ -241,14 +337,14 @@ def _endpoint_sections(inp: ReportInputs) -> list[Section]:
                 "Estimate not available: hccrt.endpoints gives no result for this endpoint "
                 "in this build.", note=True))
         if e.kind in (EndpointKind.TIME_TO_EVENT, EndpointKind.DURATION):
-            adtte = inp.datasets.get("ADTTE")
-            if adtte is not None and "PARAMCD" in adtte.columns:
-                codes = [c for c in adtte["PARAMCD"].unique()
-                         if str(c).upper().startswith(e.id.upper().replace("-", "")[:6])]
-                for code in codes[:4]:
-                    fb = _km_figure(inp, code, f"{e.name} ({code})")
-                    if fb is not None:
-                        s.blocks.append(fb)
+            s.blocks.extend(_km_figures(inp, e.id, e.name))
+        elif e.kind is EndpointKind.THRESHOLD:
+            s.blocks.extend(_roc_figure(inp, e.id))
+        elif e.kind is EndpointKind.CHANGE_FROM_BASELINE and any(
+                m.startswith("qlq") for m in e.measures):
+            fb = _qol_figure(inp, e.id, e.name)
+            if fb is not None:
+                s.blocks.append(fb)
         out.append(s)
     return out
 
@@ -390,16 +486,19 @@ def _safety_sections(inp: ReportInputs, pooled: bool = False) -> list[Section]:
     adlb = inp.datasets.get("ADLB")
     lab = Section("Laboratory toxicities", "labs")
     if adlb is not None and {"PARAMCD", "BTOXGR"} <= set(adlb.columns):
-        worst = adlb.copy()
-        if "WORSTGR" not in worst.columns and "ATOXGR" in worst.columns:
-            worst["WORSTGR"] = pd.to_numeric(worst["ATOXGR"], errors="coerce")
-            worst = worst.groupby(["USUBJID", "PARAMCD"], as_index=False).agg(
-                BTOXGR=("BTOXGR", "first"), WORSTGR=("WORSTGR", "max"))
+        lb = adlb.assign(WORSTGR=pd.to_numeric(adlb.get("ATOXGR"), errors="coerce"))
+        if "ABLFL" in lb.columns:  # worst grade after baseline
+            lb.loc[lb["ABLFL"] == "Y", "WORSTGR"] = np.nan
+        label_of = (dict(zip(lb["PARAMCD"], lb["PARAM"], strict=False)) if "PARAM" in lb
+                    else {})
+        worst = lb.groupby(["USUBJID", "PARAMCD"], as_index=False).agg(
+            BTOXGR=("BTOXGR", "first"), WORSTGR=("WORSTGR", "max"))
         worst = worst.merge(saf[["USUBJID", "ARM"]], on="USUBJID")
         for p in worst["PARAMCD"].unique():
             lab.blocks.append(TableBlock(T.shift_table(
                 worst.loc[worst["PARAMCD"] == p], parameter=str(p), group=group,
-                title=f"Shift from baseline to worst CTCAE grade: {p}", population=pop)))
+                title=f"Shift from baseline to worst CTCAE grade: {label_of.get(p, p)}",
+                population=pop)))
     else:
         lab.blocks.append(TextBlock("ADLB (CTCAE grades of laboratory values) is not yet "
                                     "provided by hccrt.endpoints: no shift tables.", note=True))

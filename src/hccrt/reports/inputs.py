@@ -96,15 +96,15 @@ def gather(protocol: str | Protocol, data: Any,
     records = load_records(data)
     inp = ReportInputs(proto, records, checksum(records), data_cutoff(records))
     analyze = _call("hccrt.endpoints", "analyze")
-    if analyze is not None:  # the endpoints module's public analysis run (issue 8)
+    if analyze is not None:  # the endpoints module's analysis run (issue 8), as `hccrt analyze`
         say("deriving and analysing endpoints")
-        res = analyze(records, proto)
-        inp.analysis = res
-        ds = getattr(res, "datasets", None) or {}
-        inp.datasets = {str(k).upper(): v for k, v in dict(ds).items()}
+        run = analyze(records, proto, progress=lambda st: say(f"analysing {st}"))
+        inp.analysis = run
+        inp.datasets = {str(k).upper(): v for k, v in run.datasets.items()}
         inp.adsl = inp.datasets.get("ADSL")
         inp.adrs = inp.datasets.get("ADRS")
-        inp.results = dict(getattr(res, "results", None) or {})
+        inp.results = dict(run.endpoints)
+        inp.notes += list(run.notes)
     else:
         inp.notes.append("hccrt.endpoints has no analysis run yet (issue 8): endpoint "
                          "estimates are not shown; datasets available are used.")
