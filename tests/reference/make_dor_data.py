@@ -23,6 +23,6 @@ t_cens = rng.uniform(60, 900, size=n)
 pfs_time = np.maximum(np.round(np.minimum(t_prog, t_cens) / 7) * 7, 7.0)
 pfs_status = (t_prog <= t_cens).astype(int)
 resp_time = np.where(responder & (t_resp < pfs_time), t_resp, np.nan)
-pd.DataFrame(
-    dict(arm=arm, resp_time=resp_time, pfs_time=pfs_time, pfs_status=pfs_status)
-).to_csv(Path(__file__).with_name("data") / "dor.csv", index=False)
+pd.DataFrame(dict(arm=arm, resp_time=resp_time, pfs_time=pfs_time, pfs_status=pfs_status)).to_csv(
+    Path(__file__).with_name("data") / "dor.csv", index=False
+)
