@@ -8,8 +8,9 @@ so a table with an invalid row loads nothing and the error names the domain, row
 value and rule.
 
 Domains bridged: DM (participants), LB (labs), VS (vital signs: height, weight, blood
-pressure, pulse, temperature), AE (adverse events). Not yet: DS, SV, IE, EX, XP/XA, TU/TR/RS,
-QS, PR, MI, CM, MH and the SUPP-- qualifiers (see the issue note).
+pressure, pulse, temperature), AE (adverse events), DS (disposition events; the consent
+milestone is exported from DM's consent date). Not yet: the allocation milestones, SV, IE,
+EX, XP/XA, TU/TR/RS, QS, PR, MI, CM, MH and the SUPP-- qualifiers (see the issue note).
 """
 
 from __future__ import annotations
@@ -31,7 +32,9 @@ from hccrt.web.audit.base import audit_context
 from hccrt.web.capture import models as m
 from hccrt.web.core.models import Participant, Protocol, Site
 
-BRIDGED = ("DM", "LB", "VS", "AE")
+BRIDGED = ("DM", "LB", "VS", "AE", "DS")
+#: DSDECOD -> DSTERM where the reported term differs from the decoded one
+DS_TERMS = {"COMPLETED": "STUDY COMPLETED"}
 #: VS test code -> (VitalSigns field, unit of the field)
 VS_FIELDS = {"HEIGHT": ("height_cm", "cm"), "WEIGHT": ("weight_kg", "kg"),
              "SYSBP": ("systolic_bp", "mmHg"), "DIABP": ("diastolic_bp", "mmHg"),
@@ -148,7 +151,19 @@ def export_records(protocol_code: str) -> RecordSet:
             "AESDTH": _yn(a.results_in_death), "AETOXGR": str(a.grade),
             "AESTDTC": _iso(a.start_date), "AEENDTC": _iso(a.end_date),
         })  # fmt: skip
-    tables = {"DM": dm, "LB": lb, "VS": vs, "AE": ae}
+    ds = [{"STUDYID": studyid, "DOMAIN": "DS", "USUBJID": p.study_id,
+           "DSTERM": "INFORMED CONSENT OBTAINED", "DSDECOD": "INFORMED CONSENT OBTAINED",
+           "DSCAT": "PROTOCOL MILESTONE", "DSSTDTC": _iso(p.consent_date)}
+          for p in participants if p.consent_date is not None]  # fmt: skip
+    for d in m.Disposition.objects.alive().filter(participant__in=participants) \
+            .order_by("participant__study_id", "disposition_date", "id"):
+        ds.append({
+            "STUDYID": studyid, "DOMAIN": "DS", "USUBJID": ids[d.participant_id],
+            "DSTERM": DS_TERMS.get(d.event, d.event), "DSDECOD": d.event,
+            "DSCAT": "DISPOSITION EVENT", "DSSTDTC": _iso(d.disposition_date),
+        })  # fmt: skip
+    ds.sort(key=lambda r: (r["USUBJID"], r["DSSTDTC"] or ""))
+    tables = {"DM": dm, "LB": lb, "VS": vs, "AE": ae, "DS": ds}
     frames = {}
     for code, rows in tables.items():
         df = pd.DataFrame(rows)
@@ -256,6 +271,21 @@ def import_records(records: RecordSet, protocol_code: str, *, user: Any = None,
                     )  # fmt: skip
                     ae.save(user=user)
                     counts["AE"] += 1
+        if "DS" in records:
+            for i, row in enumerate(records["DS"].to_dict("records")):
+                if row.get("DSCAT") != "DISPOSITION EVENT":
+                    continue  # milestones: consent is DM's RFICDTC; allocation not bridged yet
+                with _row("DS", i):
+                    event = row["DSDECOD"]
+                    cause = ""
+                    if event == "DEATH":
+                        term = str(row.get("DSTERM") or "")
+                        cause = term if term and term != "DEATH" else "unknown"
+                    d = m.Disposition(participant=_who(people, row), event=event,
+                                      disposition_date=_date(row["DSSTDTC"], "DSSTDTC"),
+                                      death_cause=cause)  # fmt: skip
+                    d.save(user=user)
+                    counts["DS"] += 1
     return dict(counts)
 
 

@@ -25,5 +25,8 @@ class ParticipantAdmin(admin.ModelAdmin):
     list_filter = ("protocol__code", "site", "status")
     search_fields = ("study_id",)
 
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False  # audited: changes go through the API, which asks for a reason
+
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
