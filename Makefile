@@ -25,6 +25,8 @@ $(STAMP_RUNTIME): pyproject.toml | $(BIN)/python
 
 $(STAMP_DEV): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	# lifelines without its pandas<3 pin (its other requirements are in the dev extra)
+	$(BIN)/python -m pip install --quiet --no-deps "lifelines>=0.29"
 	@touch $@ $(STAMP_RUNTIME)
 
 demo: $(STAMP_RUNTIME)
