@@ -36,23 +36,34 @@ def derive_adqs(records: RecordSet, adsl: pd.DataFrame) -> pd.DataFrame:
         q = qs[(qs["QSCAT"] == cat) & qs["QSTESTCD"].astype(str).str.startswith(prefix)]
         if q.empty:
             continue
-        item = q["QSTESTCD"].astype(str).str[len(prefix):].astype(int)
-        long = pd.DataFrame({"USUBJID": q["USUBJID"].astype(str).to_numpy(),
-                             "QSDTC": q["QSDTC"].to_numpy(), "AVISIT": q["VISIT"].to_numpy(),
-                             "BL": q.get("QSBLFL", pd.Series(None, index=q.index)).to_numpy(),
-                             "item": "q" + item.astype(str).to_numpy(),
-                             "v": pd.to_numeric(q["QSSTRESN"], errors="coerce").to_numpy()})
-        wide = long.pivot_table(index=["USUBJID", "QSDTC", "AVISIT"], columns="item",
-                                values="v", aggfunc="last", dropna=False)
-        wide = wide.dropna(how="all").reset_index()
-        bl = long.groupby(["USUBJID", "QSDTC"])["BL"].first()
+        item = q["QSTESTCD"].astype(str).str[len(prefix):].astype(int).to_numpy()
+        # one row per (subject, date, visit): a 2-D array filled by factorized codes, the last
+        # record winning for a repeated item (as pivot "last", without its per-group cost)
+        key = pd.DataFrame({"USUBJID": q["USUBJID"].astype(str).to_numpy(),
+                            "QSDTC": q["QSDTC"].astype(str).to_numpy(),
+                            "AVISIT": q["VISIT"].astype(str).to_numpy()})
+        codes, uniq = pd.factorize(pd.MultiIndex.from_frame(key))
+        items = sorted(set(item.tolist()))
+        col = np.searchsorted(np.asarray(items), item)
+        grid = np.full((len(uniq), len(items)), np.nan)
+        grid[codes, col] = pd.to_numeric(q["QSSTRESN"], errors="coerce").to_numpy(float)
+        wide = pd.DataFrame(grid, columns=[f"q{i}" for i in items])
+        wide.insert(0, "USUBJID", uniq.get_level_values(0))
+        wide.insert(1, "QSDTC", uniq.get_level_values(1))
+        wide.insert(2, "AVISIT", uniq.get_level_values(2))
+        answered = ~np.isnan(grid).all(axis=1)
+        bl_flag = q.get("QSBLFL", pd.Series(None, index=q.index)).to_numpy(object) == "Y"
+        blv = np.zeros(len(uniq), dtype=bool)
+        np.logical_or.at(blv, codes, bl_flag)
+        wide, blv = wide[answered].reset_index(drop=True), blv[answered]
         scores = scorer(wide)
-        wide_bl = bl.reindex(pd.MultiIndex.from_frame(wide[["USUBJID", "QSDTC"]])).to_numpy()
+        wide_bl = np.where(blv, "Y", None)
+        adt = to_date(wide["QSDTC"]).to_numpy()
         for code in scores.columns:
             parts.append(pd.DataFrame({
                 "USUBJID": wide["USUBJID"].to_numpy(), "PARCAT1": name, "PARAMCD": code,
                 "AVISIT": wide["AVISIT"].to_numpy(),
-                "ADT": to_date(wide["QSDTC"]).to_numpy(),
+                "ADT": adt,
                 "AVAL": scores[code].to_numpy(), "QSBLFL": wide_bl}))
     if not parts:
         return pd.DataFrame(columns=ADQS_COLUMNS)
