@@ -1,27 +1,70 @@
-"""Root of the ``hccrt`` command: registers the command groups."""
+"""Root of the ``hccrt`` command: the command groups, each loaded only when it is used.
+
+Each group lives in a module of its own under :mod:`hccrt.cli`; the modules import heavy
+libraries (SciPy, pandas, Django) that a command such as ``hccrt protocols list`` does not
+need, so the root imports a module only when its command runs (or when help lists them all).
+"""
 
 from __future__ import annotations
 
+from importlib import import_module
+from typing import Any
+
 import typer
+from typer.core import TyperGroup
 
 import hccrt
-from hccrt.cli.analyze import analyze_command
-from hccrt.cli.audit import audit_app
-from hccrt.cli.calc import calc_app
-from hccrt.cli.design import design_app
-from hccrt.cli.plan import plan_app
-from hccrt.cli.protocols import protocols_app
-from hccrt.cli.report import report_app
-from hccrt.cli.response import response_app
-from hccrt.cli.screen import screen
-from hccrt.cli.serve import db_app, demo, serve
-from hccrt.cli.simulate import simulate_command
-from hccrt.cli.stats import stats_app
+
+# name -> (module, attribute): a typer.Typer (a command group) or a function (one command).
+# The order is the order of `hccrt --help`: the path of a trial, then the tools.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("hccrt.cli.serve", "demo"),
+    "protocols": ("hccrt.cli.protocols", "protocols_app"),
+    "screen": ("hccrt.cli.screen", "screen"),
+    "calc": ("hccrt.cli.calc", "calc_app"),
+    "plan": ("hccrt.cli.plan", "plan_app"),
+    "design": ("hccrt.cli.design", "design_app"),
+    "simulate": ("hccrt.cli.simulate", "simulate_command"),
+    "response": ("hccrt.cli.response", "response_app"),
+    "analyze": ("hccrt.cli.analyze", "analyze_command"),
+    "stats": ("hccrt.cli.stats", "stats_app"),
+    "report": ("hccrt.cli.report", "report_app"),
+    "serve": ("hccrt.cli.serve", "serve"),
+    "db": ("hccrt.cli.serve", "db_app"),
+    "audit": ("hccrt.cli.audit", "audit_app"),
+}
+
+
+def load_command(name: str) -> Any:
+    """The click command behind ``hccrt NAME``, importing its module now."""
+    module, attribute = COMMANDS[name]
+    target = getattr(import_module(module), attribute)
+    if not isinstance(target, typer.Typer):
+        single = typer.Typer()
+        single.command(name)(target)
+        target = single
+    command = typer.main.get_command(target)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """A group whose subcommands are imported on first use."""
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *COMMANDS]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in COMMANDS:
+            return load_command(cmd_name)
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
     name="hccrt",
+    cls=LazyGroup,
     help="hccrt: run clinical trials of liver-directed radiation therapy in HCC, "
-    "from screening to the final analysis.",
+    "from screening to the final analysis. `hccrt demo` shows every command at work.",
     no_args_is_help=True,
     rich_markup_mode="rich",
 )
@@ -40,19 +83,3 @@ def main(
     ),
 ) -> None:
     """hccrt command line."""
-
-
-app.command("demo")(demo)
-app.command("serve")(serve)
-app.add_typer(db_app, name="db")
-app.add_typer(audit_app, name="audit")
-app.add_typer(protocols_app, name="protocols")
-app.command("simulate")(simulate_command)
-app.add_typer(calc_app, name="calc")
-app.add_typer(plan_app, name="plan")
-app.add_typer(response_app, name="response")
-app.add_typer(stats_app, name="stats")
-app.command("screen")(screen)
-app.add_typer(design_app, name="design")
-app.add_typer(report_app, name="report")
-app.command("analyze")(analyze_command)
