@@ -39,11 +39,13 @@ def load_command(name: str) -> Any:
     """The click command behind ``hccrt NAME``, importing its module now."""
     module, attribute = COMMANDS[name]
     target = getattr(import_module(module), attribute)
-    if not isinstance(target, typer.Typer):
+    if isinstance(target, typer.Typer):
+        # A group stays a group even with one subcommand (`hccrt response derive`).
+        command = typer.main.get_group(target)
+    else:
         single = typer.Typer()
         single.command(name)(target)
-        target = single
-    command = typer.main.get_command(target)
+        command = typer.main.get_command(single)
     command.name = name
     return command
 
