@@ -6,6 +6,7 @@ the sections under a header naming the machine and the date.
 
     python benchmarks/run_all.py            # all benchmarks
     python benchmarks/run_all.py ctcae      # only bench_ctcae.py (other sections are kept)
+    python benchmarks/run_all.py --assemble # only rebuild RESULTS.md from the sections
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ def cpu_model() -> str:
 
 def main(selected: list[str]) -> int:
     scripts = sorted(HERE.glob("bench_*.py"))
-    if selected:
+    if "--assemble" in selected:
+        scripts = []
+    elif selected:
         scripts = [s for s in scripts if s.stem.removeprefix("bench_") in selected]
     failed = []
     for script in scripts:
