@@ -35,6 +35,10 @@ def _baseline_flag(df: pd.DataFrame, key: list[str], ref: pd.Series,
     return np.where(d.index.isin(idx), "Y", None)
 
 
+def _col(df: pd.DataFrame, name: str) -> np.ndarray:
+    return (df[name] if name in df.columns else pd.Series(None, index=df.index)).to_numpy()
+
+
 def derive_adlb(records: RecordSet, adsl: pd.DataFrame) -> pd.DataFrame:
     """ADLB with CTCAE grades, baseline and worst grade flags and shifts."""
     lb = table(records, "LB")
@@ -45,11 +49,11 @@ def derive_adlb(records: RecordSet, adsl: pd.DataFrame) -> pd.DataFrame:
     out = pd.DataFrame({
         "STUDYID": lb["STUDYID"].to_numpy(), "USUBJID": lb["USUBJID"].astype(str).to_numpy(),
         "LBSEQ": lb["LBSEQ"].to_numpy(), "PARAMCD": lb["LBTESTCD"].to_numpy(),
-        "PARAM": lb["LBTEST"].to_numpy(), "AVISIT": lb.get("VISIT").to_numpy(),
+        "PARAM": _col(lb, "LBTEST"), "AVISIT": _col(lb, "VISIT"),
         "ADT": to_date(lb["LBDTC"]).to_numpy(),
         "AVAL": pd.to_numeric(lb["LBSTRESN"], errors="coerce").to_numpy(),
         "AVALU": lb["LBSTRESU"].to_numpy(),
-        "ANRLO": lb["LBSTNRLO"].to_numpy(), "ANRHI": lb["LBSTNRHI"].to_numpy(),
+        "ANRLO": _col(lb, "LBSTNRLO"), "ANRHI": _col(lb, "LBSTNRHI"),
         "ATOXDSC": g["ctcae_term"].to_numpy(), "ATOXGR": g["ctcae_grade"].to_numpy(),
         "ATOXDIR": g["ctcae_direction"].to_numpy(),
     })
