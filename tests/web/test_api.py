@@ -164,6 +164,12 @@ def test_login_is_throttled_after_failures(account):
                       ).status_code == 401
     r = c.post("/api/v1/auth/token/", {"username": "nurse", "password": "a long pass phrase 42"})
     assert r.status_code == 429 and r.json()["errors"][0]["field"] == "username"
+    # the admin login shares the limit (same backend)
+    account.is_staff = account.is_superuser = True
+    account.save()
+    admin = c.post("/admin/login/?next=/admin/", {"username": "nurse",
+                                                  "password": "a long pass phrase 42"})
+    assert admin.status_code == 200 and "_auth_user_id" not in c.session
 
 
 def test_totp_matches_rfc6238_and_is_required_once_confirmed(account):

@@ -90,3 +90,28 @@ def verify_totp(secret_b32: str, code: str, at: float | None = None, drift: int 
     code = (code or "").strip()
     return any(hmac.compare_digest(totp(secret_b32, now + k * 30), code)
                for k in range(-drift, drift + 1))  # fmt: skip
+
+
+# --------------------------------------------------------------------------- every login path
+
+
+class ThrottledModelBackend:
+    """Django's model backend with the login throttle, so the admin login, the session login
+    and the token endpoint share one limit per user name and address."""
+
+    def __new__(cls, *args, **kwargs):  # type: ignore[no-untyped-def]
+        from django.contrib.auth.backends import ModelBackend
+
+        class _Backend(ModelBackend):
+            def authenticate(self, request, username=None, password=None, **kw):  # type: ignore[no-untyped-def]
+                from django.core.exceptions import PermissionDenied
+
+                address = request.META.get("REMOTE_ADDR", "") if request is not None else ""
+                if username and login_blocked(str(username), address):
+                    raise PermissionDenied("too many failed logins")
+                user = super().authenticate(request, username=username, password=password, **kw)
+                if user is None and username:
+                    record_login_failure(str(username), address)
+                return user
+
+        return _Backend(*args, **kwargs)

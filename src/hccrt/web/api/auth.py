@@ -39,8 +39,7 @@ def _check(request: Request) -> tuple[Any, Response | None]:
             status.HTTP_429_TOO_MANY_REQUESTS,
         )  # fmt: skip
     user = authenticate(request, username=username, password=body.validated_data["password"])
-    if user is None:
-        security.record_login_failure(username, address)
+    if user is None:  # the authentication backend counted the failure
         return None, error_response(
             [{"field": "password", "value": None, "rule": "valid credentials"}],
             status.HTTP_401_UNAUTHORIZED,
