@@ -176,3 +176,22 @@ def test_bad_data_cutoff_is_an_input_error():
     with pytest.raises(InputError) as err:
         derive_adsl(t.records(), load_builtin("rescue"), data_cutoff="someday")
     assert err.value.field == "data_cutoff"
+
+
+def test_strata_from_suppdm_when_the_design_declares_factors():
+    # a randomized design's stratification factors become ADSL columns and STRATAR
+    from hccrt.protocols.schema import StratificationFactor
+
+    base = load_builtin("io-rt-mvi")
+    design = base.design.model_copy(update={"stratification_factors": [
+        StratificationFactor(id="pvtt", name="Portal vein tumour thrombosis", levels=["Y", "N"])]})
+    proto = base.model_copy(update={"design": design})
+    t = Trial("IO-RT-MVI")
+    t.subject("M-1", "IO-RT", "2024-01-01", "2024-01-05", "RANDOMIZED")
+    t.subject("M-2", "IO", "2024-01-01", "2024-01-06", "RANDOMIZED")
+    t.add("SUPPDM", USUBJID="M-1", IDVAR=None, IDVARVAL=None, QNAM="PVTT", QLABEL="PVTT",
+          QVAL="Y", QORIG="CRF")
+    adsl = derive_adsl(t.records(), proto).set_index("USUBJID")
+    assert adsl.loc["M-1", "PVTT"] == "Y" and adsl.loc["M-1", "STRATAR"] == "PVTT=Y"
+    assert adsl.loc["M-2", "STRATAR"] is None
+    assert derive_adsl(t.records(), base)["STRATAR"].isna().all()

@@ -24,6 +24,9 @@ STUDYEDT   end of study: last enrolment + the protocol's offset ("24 months afte
            patient is enrolled"), or the data cut-off when earlier
 LSTALVDT   last date known alive: latest of any dated record (SV, LB, RS, TR, EX, AE, QS,
            DS), not after death (admiral ``derive_vars_extreme_event`` for LSTALVDT)
+STRATAR    randomization stratum "FACTOR=level; ..." from SUPPDM, one column per factor of
+           ``design.stratification_factors`` (none of the five reference designs has any)
+ITTFL      allocated (enrolled or randomized); SAFFL treated; SCRNFFL screen failure
 =========  ==============================================================================
 
 Baseline characteristics (last value on or before the first treatment, or the allocation
@@ -277,6 +280,33 @@ def derive_var_studyend(adsl: pd.DataFrame, protocol: Protocol,
     return adsl
 
 
+def derive_vars_strata(adsl: pd.DataFrame, records: RecordSet,
+                       protocol: Protocol) -> pd.DataFrame:
+    """One column per stratification factor of the design (named by the factor id in upper
+    case, from SUPPDM QNAM = that name cut to 8 characters) and STRATAR, the combined stratum
+    ("factor=level; ..."), None when any factor is missing or the design has no strata."""
+    adsl["STRATAR"] = None
+    factors = protocol.design.stratification_factors
+    if not factors:
+        return adsl
+    supp = table(records, "SUPPDM")
+    cols = []
+    for f in factors:
+        name = f.id.upper().replace("-", "_")
+        vals = pd.Series(dtype=object)
+        if supp is not None:
+            s = supp[supp["QNAM"] == name[:8]]
+            vals = pd.Series(s["QVAL"].to_numpy(), index=s["USUBJID"].astype(str).to_numpy())
+        adsl[name] = vals.reindex(adsl["USUBJID"].to_numpy()).to_numpy() if len(vals) else None
+        cols.append(name)
+    parts = [f"{c}=" + adsl[c].astype("string") for c in cols]
+    combined = parts[0]
+    for p in parts[1:]:
+        combined = combined + "; " + p
+    adsl["STRATAR"] = combined.astype(object).where(combined.notna(), None)
+    return adsl
+
+
 def derive_populations(adsl: pd.DataFrame) -> pd.DataFrame:
     """ITTFL (allocated: enrolled or randomized), SAFFL (received any study treatment),
     SCRNFFL (screen failure, DM ARMNRS)."""
@@ -434,5 +464,6 @@ def derive_adsl(records: RecordSet, protocol: Protocol,
     adsl = derive_var_lstalvdt(adsl, records)
     adsl = derive_var_studyend(adsl, protocol, cut)
     adsl = derive_populations(adsl)
+    adsl = derive_vars_strata(adsl, records, protocol)
     adsl = derive_vars_baseline(adsl, records)
     return adsl

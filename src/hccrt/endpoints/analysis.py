@@ -284,17 +284,23 @@ def _tte_rows(ep: Endpoint, d: pd.DataFrame, ctx: AnalysisContext, kw: dict) -> 
     if ep.comparison == "between_arms" and exp and ref and d["TRT01P"].nunique() > 1:
         d = d[d["TRT01P"].isin([exp, ref])]
         t, e = d["AVALM"].to_numpy(float), 1 - d["CNSR"].to_numpy(int)
-        lr = stats.logrank(t, e, group=d["TRT01P"].to_numpy(object))
+        strata = d["USUBJID"].map(ctx.adsl.set_index(ctx.adsl["USUBJID"].astype(str))
+                                  ["STRATAR"]) if "STRATAR" in ctx.adsl.columns else None
+        if strata is not None and strata.isna().any():
+            strata = None
+        sv = strata.to_numpy(object) if strata is not None else None
+        label = " stratified by the randomization strata" if sv is not None else ""
+        lr = stats.logrank(t, e, group=d["TRT01P"].to_numpy(object), strata=sv)
         rows.append(_row(ep, "log-rank test", lr.chisq, pvalue=lr.p_value, n=len(d),
                          events=int(e.sum()), group=f"{exp} vs {ref}", unit="chi-square",
-                         method="log-rank (Mantel-Haenszel)", **kw))
+                         method="log-rank (Mantel-Haenszel)" + label, **kw))
         x = (d["TRT01P"].to_numpy() == exp).astype(float)
-        cox = stats.cox_ph(t, e, x, names=[f"{exp} vs {ref}"])
+        cox = stats.cox_ph(t, e, x, names=[f"{exp} vs {ref}"], strata=sv)
         c = cox.table.iloc[0]
         rows.append(_row(ep, "hazard ratio", c["hr"], lower=c["hr_lower"], upper=c["hr_upper"],
                          pvalue=c["p_value"], n=len(d), events=int(e.sum()),
                          group=f"{exp} vs {ref}", unit="ratio",
-                         method="Cox PH, Efron ties, Wald CI", **kw))
+                         method="Cox PH, Efron ties, Wald CI" + label, **kw))
         if ep.adjustment and ctx.protocol.design.type is not DesignType.RANDOMIZED:
             w, balance, covs = _ipw_weights(ctx, d, exp)
             if w is None:
