@@ -28,6 +28,8 @@ from hccrt.reports.inputs import ReportInputs, gather
 __all__ = ["FORMATS", "analysis_report", "build_report", "safety_report"]
 
 FORMATS = ("html", "pdf")
+#: Change-from-baseline rows of fewer participants are left out of tables and figures.
+MIN_N_SHOWN = 10
 DAYS_PER_MONTH = 365.25 / 12
 
 #: AE causality terms counted as treatment-related until ADAE supplies its own flag.
@@ -236,15 +238,15 @@ def _qol_figure(inp: ReportInputs, ep_id: str, title: str) -> FigureBlock | None
     if len(inp.protocol.arms) > 1:
         m["group"] = r["GROUP"].map(names).fillna(r["GROUP"])
     m = m.dropna(subset=["time"])
-    m = m.loc[r.loc[m.index, "N"].fillna(0) >= 3]  # means of fewer than 3 are not drawn
+    m = m.loc[r.loc[m.index, "N"].fillna(0) >= MIN_N_SHOWN]  # as in the table
     if m.empty:
         return None
     return FigureBlock(f"Mean change from baseline with 95% CI: {title}",
                        F.qol_plot(m, ylabel="Mean change (95% CI)", xlabel="Months",
                                   reference=0.0),
                        "Participants with a baseline and a post-baseline questionnaire",
-                       key=f"qol-{ep_id}", caption="Visits with fewer than 3 participants "
-                       "are not drawn (they are in the table).")
+                       key=f"qol-{ep_id}", caption=f"Visits with fewer than {MIN_N_SHOWN} "
+                       "participants are not drawn.")
 
 
 def _roc_figure(inp: ReportInputs, ep_id: str) -> list[FigureBlock]:
@@ -330,8 +332,17 @@ def _endpoint_sections(inp: ReportInputs) -> list[Section]:
                                      if e.criteria else [])))
         frame = _result_frame(inp.results.get(e.id))
         if frame is not None and len(frame):
+            foot = ""
+            if e.kind is EndpointKind.CHANGE_FROM_BASELINE:
+                small = pd.to_numeric(frame["n"], errors="coerce").fillna(0) < MIN_N_SHOWN
+                if small.any():
+                    foot = (f"{int(small.sum())} of {len(frame)} rows (visits with fewer than "
+                            f"{MIN_N_SHOWN} participants) are not shown; `hccrt analyze` "
+                            "writes them all.")
+                    frame = frame.loc[~small]
             s.blocks.append(TableBlock(T.estimates_table(
-                frame, title=e.name, population=e.population, key=f"estimates-{e.id}")))
+                frame, title=e.name, population=e.population, footnote=foot,
+                key=f"estimates-{e.id}")))
         else:
             s.blocks.append(TextBlock(
                 "Estimate not available: hccrt.endpoints gives no result for this endpoint "

@@ -125,7 +125,13 @@ _env = Environment(loader=PackageLoader("hccrt.reports", "templates"),
 def _table_html(t: Table) -> str:
     """The table body as HTML (escaped); indentation in row labels kept as padding."""
     f = t.frame
-    out = ["<table class='data'><thead><tr>"]
+    # fixed table layout (fast in WeasyPrint) with widths from the longest text per column
+    lens = [max([len(str(c)) // 2, *(len(str(v)) for v in f[c].head(200))], default=4)
+            for c in f.columns]
+    lens = [min(max(n, 4), 48) for n in lens]
+    total = sum(lens) or 1
+    cols = "".join(f"<col style='width:{100 * n / total:.1f}%'>" for n in lens)
+    out = [f"<table class='data'><colgroup>{cols}</colgroup><thead><tr>"]
     out += [f"<th>{html.escape(str(c))}</th>" for c in f.columns]
     out.append("</tr></thead><tbody>")
     for row in f.itertuples(index=False):
