@@ -61,6 +61,17 @@ class World:
         return c
 
 
+@pytest.fixture(autouse=True)
+def _fresh_protocol_caches():
+    """Protocol rows are immutable and never deleted, so their facts are cached by id; each
+    test's database reuses ids, so the caches start empty."""
+    from hccrt.web.capture.models import protocol_facts, protocol_model
+
+    protocol_facts.cache_clear()
+    protocol_model.cache_clear()
+    yield
+
+
 @pytest.fixture
 def world(db) -> World:  # type: ignore[no-untyped-def]
     return World()

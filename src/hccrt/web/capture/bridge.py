@@ -9,7 +9,8 @@ value and rule.
 
 Domains bridged: DM (participants), LB (labs), VS (vital signs: height, weight, blood
 pressure, pulse, temperature), AE (adverse events), DS (disposition events; the consent
-milestone is exported from DM's consent date). Not yet: the allocation milestones, SV, IE,
+milestone is exported from DM's consent date; ENROLLED / RANDOMIZED milestones are
+allocations). Not yet: SV, IE,
 EX, XP/XA, TU/TR/RS, QS, PR, MI, CM, MH and the SUPP-- qualifiers (see the issue note).
 """
 
@@ -35,6 +36,10 @@ from hccrt.web.core.models import Participant, Protocol, Site
 BRIDGED = ("DM", "LB", "VS", "AE", "DS")
 #: DSDECOD -> DSTERM where the reported term differs from the decoded one
 DS_TERMS = {"COMPLETED": "STUDY COMPLETED"}
+#: withdrawal scope <-> DSTERM of a WITHDRAWAL BY SUBJECT record (records schema: withdrawal of
+#: consent is DSTERM = WITHDRAWAL OF CONSENT, i.e. no further data collection)
+WITHDRAWAL_TERMS = {"all": "WITHDRAWAL OF CONSENT", "treatment": "WITHDRAWAL FROM STUDY TREATMENT",
+                    "visits": "WITHDRAWAL FROM STUDY VISITS"}  # fmt: skip
 #: VS test code -> (VitalSigns field, unit of the field)
 VS_FIELDS = {"HEIGHT": ("height_cm", "cm"), "WEIGHT": ("weight_kg", "kg"),
              "SYSBP": ("systolic_bp", "mmHg"), "DIABP": ("diastolic_bp", "mmHg"),
@@ -155,11 +160,17 @@ def export_records(protocol_code: str) -> RecordSet:
            "DSTERM": "INFORMED CONSENT OBTAINED", "DSDECOD": "INFORMED CONSENT OBTAINED",
            "DSCAT": "PROTOCOL MILESTONE", "DSSTDTC": _iso(p.consent_date)}
           for p in participants if p.consent_date is not None]  # fmt: skip
+    for a in m.Allocation.objects.alive().filter(participant__in=participants):
+        term = "RANDOMIZED" if a.method == m.Allocation.Method.RANDOMIZED else "ENROLLED"
+        ds.append({"STUDYID": studyid, "DOMAIN": "DS", "USUBJID": ids[a.participant_id],
+                   "DSTERM": term, "DSDECOD": term, "DSCAT": "PROTOCOL MILESTONE",
+                   "DSSTDTC": _iso(a.allocation_date)})  # fmt: skip
     for d in m.Disposition.objects.alive().filter(participant__in=participants) \
             .order_by("participant__study_id", "disposition_date", "id"):
         ds.append({
             "STUDYID": studyid, "DOMAIN": "DS", "USUBJID": ids[d.participant_id],
-            "DSTERM": DS_TERMS.get(d.event, d.event), "DSDECOD": d.event,
+            "DSTERM": WITHDRAWAL_TERMS.get(d.withdrawal_scope) or DS_TERMS.get(d.event, d.event),
+            "DSDECOD": d.event,
             "DSCAT": "DISPOSITION EVENT", "DSSTDTC": _iso(d.disposition_date),
         })  # fmt: skip
     ds.sort(key=lambda r: (r["USUBJID"], r["DSSTDTC"] or ""))
@@ -273,17 +284,40 @@ def import_records(records: RecordSet, protocol_code: str, *, user: Any = None,
                     counts["AE"] += 1
         if "DS" in records:
             for i, row in enumerate(records["DS"].to_dict("records")):
+                if row.get("DSCAT") == "PROTOCOL MILESTONE" and \
+                        row.get("DSDECOD") in ("ENROLLED", "RANDOMIZED"):
+                    with _row("DS", i):
+                        p = _who(people, row)
+                        design = protocol.document["design"]["type"]
+                        method = {"single_arm": "single_arm", "randomized": "randomized"}.get(
+                            design, "non_randomized")
+                        alloc = m.Allocation(participant=p, method=method, arm=p.arm,
+                                             allocation_date=_date(row["DSSTDTC"], "DSSTDTC"),
+                                             reason="loaded from record tables")  # fmt: skip
+                        if not p.arm:
+                            raise InputError("ARMCD", None, "an arm in DM for an allocated "
+                                             "subject")  # fmt: skip
+                        alloc.save(user=user)
+                        counts["DS"] += 1
+                    continue
                 if row.get("DSCAT") != "DISPOSITION EVENT":
-                    continue  # milestones: consent is DM's RFICDTC; allocation not bridged yet
+                    continue  # consent is DM's RFICDTC; other milestones are not bridged yet
                 with _row("DS", i):
                     event = row["DSDECOD"]
                     cause = ""
                     if event == "DEATH":
                         term = str(row.get("DSTERM") or "")
                         cause = term if term and term != "DEATH" else "unknown"
+                    scope = ""
+                    if event == "WITHDRAWAL BY SUBJECT":
+                        scopes = {v: k for k, v in WITHDRAWAL_TERMS.items()}
+                        scope = scopes.get(str(row.get("DSTERM")), "")
+                        if not scope:
+                            raise InputError("DSTERM", row.get("DSTERM"),
+                                             f"one of {list(scopes)} for a withdrawal")
                     d = m.Disposition(participant=_who(people, row), event=event,
                                       disposition_date=_date(row["DSSTDTC"], "DSSTDTC"),
-                                      death_cause=cause)  # fmt: skip
+                                      death_cause=cause, withdrawal_scope=scope)  # fmt: skip
                     d.save(user=user)
                     counts["DS"] += 1
     return dict(counts)
