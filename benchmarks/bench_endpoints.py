@@ -41,6 +41,7 @@ def bench(code: str, n: int, repeats: int) -> dict:
         write_csv_dir(trial.records, Path(tmp) / "data")
         w0, c0 = time.perf_counter(), time.process_time()
         recs = read_csv_dir(Path(tmp) / "data")
+        read_wall, read_cpu = time.perf_counter() - w0, time.process_time() - c0
         full = analyze(recs, code)
         files = write_run(full, Path(tmp) / "out")
         cli_wall, cli_cpu = time.perf_counter() - w0, time.process_time() - c0
@@ -51,6 +52,7 @@ def bench(code: str, n: int, repeats: int) -> dict:
         "endpoints": len(run.endpoints), "params": run.datasets["ADTTE"]["PARAMCD"].nunique(),
         "wall": statistics.median(walls), "cpu": statistics.median(cpus),
         "cli_wall": cli_wall, "cli_cpu": cli_cpu, "files": len(files),
+        "read_wall": read_wall, "read_cpu": read_cpu,
         "steps": ", ".join(f"{k} {v:.2f}" for k, v in steps),
     }
 
@@ -79,15 +81,18 @@ def main() -> None:
         f"work), one run. Target: under {TARGET_S:.0f} s.",
         "",
         "| protocol | screened | endpoints | ADTTE params | analyze wall s | analyze CPU s | "
-        "+ I/O wall s | + I/O CPU s | files | slowest steps (s) | target met (CPU) |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
+        "+ I/O wall s | + I/O CPU s | of which CSV read (validated) CPU s | files | "
+        "slowest steps (s) | CPU with I/O < 10 s |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         ok = "yes" if r["cli_cpu"] < TARGET_S else "no"
         lines.append(f"| {r['code']} | {r['screened']} | {r['endpoints']} | {r['params']} | "
                      f"{r['wall']:.2f} | {r['cpu']:.2f} | {r['cli_wall']:.2f} | "
-                     f"{r['cli_cpu']:.2f} | {r['files']} | {r['steps']} | {ok} |")
-    lines.append("")
+                     f"{r['cli_cpu']:.2f} | {r['read_cpu']:.2f} | {r['files']} | {r['steps']} | "
+                     f"{ok} |")
+    lines += ["", "The CSV read (hccrt.records.read_csv_dir with validation) is not endpoint code; "
+              "`analyze` alone is the derivation and analysis cost.", ""]
     out = Path(__file__).parent / "results" / "endpoints.md"
     out.write_text("\n".join(lines))
     print(f"wrote {out}")
