@@ -23,6 +23,7 @@ KEYS = {
     "AE": ["USUBJID", "AETERM", "AETOXGR", "AESER", "AEREL", "AEOUT", "AESHOSP", "AESTDTC",
            "AEENDTC"],
     "DS": ["USUBJID", "DSTERM", "DSDECOD", "DSCAT", "DSSTDTC"],
+    "QS": ["USUBJID", "QSTESTCD", "QSCAT", "QSORRES", "QSSTRESN", "QSSTAT", "QSDTC"],
 }
 
 
@@ -63,6 +64,8 @@ def test_a_synthetic_cohort_loads_and_exports_back_identically(world, code):
     both = out["LB"].merge(cohort["LB"], on=key, suffixes=("", "_in"))
     assert len(both) == len(cohort["LB"])
     assert ((both["LBSTRESN"] - both["LBSTRESN_in"]).abs() <= 0.005 + 1e-9).all()
+    # QoL scale scores of the loaded questionnaires come from the core's scoring
+    assert all(q.scores for q in m.QolResponse.objects.all())
     if code == "rescue":
         assert m.Disposition.objects.filter(event="DEATH", death_cause="unknown").exists()
     # CTCAE grades of the loaded labs come from the core, as for a form saved by hand

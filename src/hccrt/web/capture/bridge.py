@@ -10,7 +10,7 @@ value and rule.
 Domains bridged: DM (participants), LB (labs), VS (vital signs: height, weight, blood
 pressure, pulse, temperature), AE (adverse events), DS (disposition events; the consent
 milestone is exported from DM's consent date; ENROLLED / RANDOMIZED milestones are
-allocations). Not yet: SV, IE,
+allocations), QS (QLQ-C30 and QLQ-HCC18 items; unanswered items as NOT DONE). Not yet: SV, IE,
 EX, XP/XA, TU/TR/RS, QS, PR, MI, CM, MH and the SUPP-- qualifiers (see the issue note).
 """
 
@@ -33,7 +33,13 @@ from hccrt.web.audit.base import audit_context
 from hccrt.web.capture import models as m
 from hccrt.web.core.models import Participant, Protocol, Site
 
-BRIDGED = ("DM", "LB", "VS", "AE", "DS")
+BRIDGED = ("DM", "LB", "VS", "AE", "DS", "QS")
+#: QSCAT <-> instrument of the QoL form, and the item code of item number n
+QS_INSTRUMENTS = {"EORTC QLQ-C30 V3.0": "QLQ-C30", "EORTC QLQ-HCC18": "QLQ-HCC18"}
+
+
+def qs_testcd(instrument: str, item: int) -> str:
+    return f"EOR01{item:02d}" if instrument == "QLQ-C30" else f"HCC18{item:02d}"
 #: DSDECOD -> DSTERM where the reported term differs from the decoded one
 DS_TERMS = {"COMPLETED": "STUDY COMPLETED"}
 #: withdrawal scope <-> DSTERM of a WITHDRAWAL BY SUBJECT record (records schema: withdrawal of
@@ -174,7 +180,26 @@ def export_records(protocol_code: str) -> RecordSet:
             "DSCAT": "DISPOSITION EVENT", "DSSTDTC": _iso(d.disposition_date),
         })  # fmt: skip
     ds.sort(key=lambda r: (r["USUBJID"], r["DSSTDTC"] or ""))
-    tables = {"DM": dm, "LB": lb, "VS": vs, "AE": ae, "DS": ds}
+    qs = []
+    categories = {v: k for k, v in QS_INSTRUMENTS.items()}
+    for q in m.QolResponse.objects.alive().filter(participant__in=participants) \
+            .order_by("participant__study_id", "completion_date", "id"):
+        for key, answer in sorted(q.answers.items(), key=lambda kv: int(str(kv[0]).lstrip("q"))):
+            item = int(str(key).lstrip("q"))
+            code = qs_testcd(q.instrument, item)
+            name = "EORTC QLQ-C30" if q.instrument == "QLQ-C30" else "EORTC QLQ-HCC18"
+            done = answer is not None
+            qs.append({
+                "STUDYID": studyid, "DOMAIN": "QS", "USUBJID": ids[q.participant_id],
+                "QSTESTCD": code, "QSTEST": f"{name} item {item}",
+                "QSCAT": categories[q.instrument], "QSORRES": str(answer) if done else None,
+                "QSSTRESC": str(answer) if done else None,
+                "QSSTRESN": float(answer) if done else None,
+                "QSSTAT": None if done else "NOT DONE",
+                "QSREASND": None if done else "ITEM NOT ANSWERED",
+                "QSDTC": _iso(q.completion_date),
+            })  # fmt: skip
+    tables = {"DM": dm, "LB": lb, "VS": vs, "AE": ae, "DS": ds, "QS": qs}
     frames = {}
     for code, rows in tables.items():
         df = pd.DataFrame(rows)
@@ -320,6 +345,23 @@ def import_records(records: RecordSet, protocol_code: str, *, user: Any = None,
                                       death_cause=cause, withdrawal_scope=scope)  # fmt: skip
                     d.save(user=user)
                     counts["DS"] += 1
+        if "QS" in records:
+            forms: dict[tuple[str, str, str], dict[str, Any]] = defaultdict(dict)
+            for i, row in enumerate(records["QS"].to_dict("records")):
+                with _row("QS", i):
+                    instrument = QS_INSTRUMENTS.get(row["QSCAT"])
+                    if instrument is None:
+                        raise InputError("QSCAT", row["QSCAT"], f"one of {list(QS_INSTRUMENTS)}")
+                    item = int(str(row["QSTESTCD"])[-2:])
+                    answer = None if _missing(row.get("QSORRES")) else int(float(row["QSORRES"]))
+                    forms[(row["USUBJID"], row["QSDTC"], instrument)][f"q{item}"] = answer
+            for i, ((usubjid, dtc, instrument), answers) in enumerate(forms.items()):
+                with _row("QS", i):
+                    q = m.QolResponse(participant=_who(people, {"USUBJID": usubjid}),
+                                      completion_date=_date(dtc, "QSDTC"),
+                                      instrument=instrument, answers=answers)  # fmt: skip
+                    q.save(user=user)
+                    counts["QS"] += 1
     return dict(counts)
 
 
