@@ -11,18 +11,18 @@ from hccrt.simulate import simulate
 
 def test_report_and_safety_commands(tmp_path) -> None:
     data = tmp_path / "data"
-    write_csv_dir(simulate("rescue", n=10, seed=2).records, data)
+    write_csv_dir(simulate("io-rt-mvi", n=8, seed=2).records, data)
     runner = CliRunner()
     out = tmp_path / "out"
-    res = runner.invoke(app, ["report", "--protocol", "rescue", "--data", str(data),
+    res = runner.invoke(app, ["report", "--protocol", "io-rt-mvi", "--data", str(data),
                               "--out", str(out), "--format", "html"])
     assert res.exit_code == 0, res.output
-    html = (out / "rescue-analysis-report.html").read_text()
-    assert 'data-endpoint="orr-localized-mrecist"' in html
-    res = runner.invoke(app, ["report", "safety", "--protocol", "rescue", "--data", str(data),
+    html = (out / "io-rt-mvi-analysis-report.html").read_text()
+    assert 'data-endpoint="os"' in html and 'data-endpoint="ae"' in html
+    res = runner.invoke(app, ["report", "safety", "--protocol", "io-rt-mvi", "--data", str(data),
                               "--out", str(out), "--format", "html", "--open"])
     assert res.exit_code == 0, res.output
-    assert (out / "rescue-safety-open-report.html").exists()
+    assert (out / "io-rt-mvi-safety-open-report.html").exists()
 
 
 def test_report_needs_one_data_source(tmp_path) -> None:
