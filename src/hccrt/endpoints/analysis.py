@@ -583,7 +583,9 @@ def analyze_safety(ep: Endpoint, ctx: AnalysisContext) -> tuple[pd.DataFrame, pd
                                                                  | (hit["ASTDT"] < nact))
         subj = set(hit.loc[ok, "USUBJID"])
         d = saf.assign(f=saf["USUBJID"].isin(subj).astype(int))
-        rows += _rate_rows(ep, d, "f", f"{special} incidence", ctx)
+        rows += _rate_rows(ep, d, "f", f"{special} incidence (reported adverse events)", ctx)
+        if special == "reild":
+            rows += _reild_from_labs(ep, ctx, saf)
         return hit[ok], _table(rows)
     if "trae" in ep.id:
         te = te[te["RELFL"] == "Y"]
@@ -611,6 +613,54 @@ def analyze_safety(ep: Endpoint, ctx: AnalysisContext) -> tuple[pd.DataFrame, pd
                              group=arm, n=n, events=g["USUBJID"].nunique(), unit="proportion",
                              method="CTCAE v5.0 lab grade (ADLB)"))
     return te, _table(rows)
+
+
+def _reild_from_labs(ep: Endpoint, ctx: AnalysisContext, saf: pd.DataFrame) -> list[dict]:
+    """REILD by :func:`hccrt.clinical.reild.classify_reild` (Sangro 2008) per treated subject:
+    bilirubin from ADLB, ascites from ADSC Child-Pugh ascites points > 1 (RS CPASCIT) or an
+    ascites AE, tumour progression from ADRS (mRECIST, investigator) within the window;
+    biliary obstruction not adjudicated (None). Subjects whose classification is
+    indeterminate (``met`` None) are counted as not meeting the criteria, and reported."""
+    from hccrt.clinical.reild import classify_reild
+
+    lb = ctx.adlb[ctx.adlb["PARAMCD"] == "BILI"] if len(ctx.adlb) else ctx.adlb
+    bili = {k: g for k, g in lb.groupby("USUBJID")} if len(lb) else {}
+    ae = ctx.adae
+    asc_ae = ae[ae["AEDECOD"].astype(str).str.upper().str.contains("ASCITES")] if len(ae) \
+        else ae
+    asc = {k: list(g["ASTDT"].dropna().dt.date) for k, g in asc_ae.groupby("USUBJID")} \
+        if len(asc_ae) else {}
+    pd_rows = ctx.adrs.adrs
+    pd_rows = pd_rows[(pd_rows["PARAMCD"] == "PD") & (pd_rows["AVALC"] == "Y")
+                      & (pd_rows["PARCAT2"] == "INVESTIGATOR")]
+    pd_date = pd_rows.groupby(pd_rows["USUBJID"].astype(str))["ADT"].min()
+    met, unknown = set(), 0
+    for r in saf.itertuples(index=False):
+        start = r.TRTSDT
+        if pd.isna(start):
+            continue
+        g = bili.get(r.USUBJID)
+        obs = [] if g is None else [
+            (d.date(), f"{v} {u}") for d, v, u in zip(g["ADT"], g["AVAL"], g["AVALU"],
+                                                       strict=True)
+            if pd.notna(d) and pd.notna(v) and d > start]
+        prog = pd_date.get(r.USUBJID)
+        within = pd.notna(prog) and (prog - start).days <= 180
+        try:
+            res = classify_reild(treatment_date=start.date(), bilirubin=obs,
+                                 ascites_dates=asc.get(r.USUBJID, []),
+                                 tumour_progression=bool(within), biliary_obstruction=None)
+        except InputError:
+            unknown += 1
+            continue
+        if res.met:
+            met.add(r.USUBJID)
+        elif res.met is None:
+            unknown += 1
+    d = saf.assign(f=saf["USUBJID"].isin(met).astype(int))
+    return [{**row, "METHOD": "Clopper-Pearson exact; hccrt.clinical.reild Sangro 2008 "
+             "criteria from labs", "NOTE": f"{unknown} subjects indeterminate (counted as not "
+             "met)"} for row in _rate_rows(ep, d, "f", "REILD (Sangro 2008 criteria)", ctx)]
 
 
 ANALYSES = {
