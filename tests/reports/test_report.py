@@ -101,10 +101,14 @@ def test_report_numbers_equal_hccrt_analyze(two_arm) -> None:
                 shown[b.table.key[len("estimates-"):]] = b.table.frame
     assert set(shown) == set(run.endpoints)
     for ep_id, er in run.endpoints.items():
-        cells = list(shown[ep_id]["Estimate (95% CI)"])
         rows = er.results
         if er.endpoint.kind.value == "change_from_baseline":  # small visits are left out
             rows = rows.loc[pd.to_numeric(rows["N"], errors="coerce").fillna(0) >= MIN_N_SHOWN]
+            wide = shown[ep_id].set_index("Parameter")  # groups side by side
+            cells = [wide.loc[r["STATISTIC"], f"{r['GROUP']}: estimate (95% CI)"]
+                     for r in rows.to_dict("records")]
+        else:
+            cells = list(shown[ep_id]["Estimate (95% CI)"])
         assert len(cells) == len(rows)
         for cell, r in zip(cells, rows.to_dict("records"), strict=True):
             if r["ESTIMATE"] is None or pd.isna(r["ESTIMATE"]):

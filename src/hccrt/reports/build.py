@@ -342,7 +342,8 @@ def _endpoint_sections(inp: ReportInputs) -> list[Section]:
                     frame = frame.loc[~small]
             s.blocks.append(TableBlock(T.estimates_table(
                 frame, title=e.name, population=e.population, footnote=foot,
-                key=f"estimates-{e.id}")))
+                key=f"estimates-{e.id}",
+                by_group=e.kind is EndpointKind.CHANGE_FROM_BASELINE)))
         else:
             s.blocks.append(TextBlock(
                 "Estimate not available: hccrt.endpoints gives no result for this endpoint "

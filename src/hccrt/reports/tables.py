@@ -183,12 +183,16 @@ def estimates_table(
     population: str = "",
     footnote: str = "",
     key: str = "",
+    by_group: bool = False,
 ) -> Table:
     """Estimates with CI and the method named, one row per result row, in the given order.
 
+    ``by_group=True`` lays the groups side by side: one row per parameter, an estimate and an
+    n column per group, the methods (and notes) in the footnote.
+
     ``results``: parameter (what is estimated), optionally group, estimate, lower, upper,
-    method, optionally n, events, p_value, unit. Rates given as proportions are shown as
-    percentages when ``unit`` is ``"%"``... the caller passes display-ready scale in ``unit``.
+    method, optionally n, events, p_value, unit (``"%"``: proportions shown as percentages)
+    and digits.
     """
     need = ["parameter", "estimate", "lower", "upper", "method"]
     missing = [c for c in need if c not in results.columns]
@@ -211,6 +215,19 @@ def estimates_table(
         })
     frame = pd.DataFrame(rows, columns=["Parameter", "Group", "n", "Events",
                                         "Estimate (95% CI)", "p", "Method"])
+    groups = list(dict.fromkeys(frame["Group"]))
+    if by_group and len(groups) > 1:
+        # one row per parameter, the groups side by side (e.g. QoL changes by visit)
+        wide = frame[["Parameter"]].drop_duplicates().reset_index(drop=True)
+        for g in groups:
+            sub = frame.loc[frame["Group"] == g].drop_duplicates("Parameter")
+            sub = sub.set_index("Parameter")
+            wide[f"{g}: estimate (95% CI)"] = wide["Parameter"].map(
+                sub["Estimate (95% CI)"]).fillna("-")
+            wide[f"{g}: n"] = wide["Parameter"].map(sub["n"]).fillna("-")
+        method = "Method: " + " | ".join(dict.fromkeys(frame["Method"])) + "."
+        return Table(title, wide, population, " ".join(x for x in (method, footnote) if x),
+                     key=key)
     for c in ("Group", "Events", "p", "n"):
         if (frame[c] == "").all():
             frame = frame.drop(columns=c)
