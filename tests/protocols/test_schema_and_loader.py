@@ -145,3 +145,18 @@ def test_randomization_method_is_a_closed_choice():
     [(path, message)] = problems_of(doc)
     assert path == "design.randomization_method"
     assert "'permuted_blocks'" in message and "'minimization'" in message
+
+
+def test_builtin_protocols_survive_a_json_round_trip_unchanged():
+    # The web app stores a protocol as JSON and reads it back; every eligibility rule must
+    # come back as the same node (an `any` once came back as an `all`: RESCUE's INR rule
+    # "INR <= 2.0 for patients not taking anticoagulants" then failed every candidate).
+    from hccrt.protocols import load_builtins
+    from hccrt.protocols.schema import Protocol
+
+    for protocol in load_builtins():
+        again = Protocol.model_validate(protocol.model_dump(mode="json"))
+        assert again == protocol, protocol.code
+        assert [type(c.rule).__name__ for c in again.eligibility] == [
+            type(c.rule).__name__ for c in protocol.eligibility
+        ]

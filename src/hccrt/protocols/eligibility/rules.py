@@ -47,7 +47,7 @@ from __future__ import annotations
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, model_serializer
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Discriminator, Tag, model_serializer
 
 from hccrt.errors import UnitError
 from hccrt.protocols.eligibility.facts import FACTS, REFERENCE_DATES
@@ -215,7 +215,30 @@ class Not(_Node):
         return {"not": self.item.model_dump()}
 
 
-Rule = Compare | Member | Flag | DateWindow | LimitRef | Attest | AllOf | AnyOf | Not
+_NODE_TYPES = (Compare, Member, Flag, DateWindow, LimitRef, Attest, AllOf, AnyOf, Not)
+
+
+def _node_tag(value: Any) -> str | None:
+    """The node's own class: parsed nodes are matched to exactly their class.
+
+    Without it pydantic's smart-union matching could re-read an ``AnyOf`` as an ``AllOf``
+    (they have the same fields) when a stored protocol is read back from JSON.
+    """
+    return type(value).__name__ if isinstance(value, _NODE_TYPES) else None
+
+
+Rule = Annotated[
+    Annotated[Compare, Tag("Compare")]
+    | Annotated[Member, Tag("Member")]
+    | Annotated[Flag, Tag("Flag")]
+    | Annotated[DateWindow, Tag("DateWindow")]
+    | Annotated[LimitRef, Tag("LimitRef")]
+    | Annotated[Attest, Tag("Attest")]
+    | Annotated[AllOf, Tag("AllOf")]
+    | Annotated[AnyOf, Tag("AnyOf")]
+    | Annotated[Not, Tag("Not")],
+    Discriminator(_node_tag),
+]
 for _cls in (AllOf, AnyOf, Not):
     _cls.model_rebuild()
 
