@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 from jinja2 import Environment, PackageLoader, select_autoescape
 from matplotlib.figure import Figure
 
@@ -125,12 +126,17 @@ _env = Environment(loader=PackageLoader("hccrt.reports", "templates"),
 def _table_html(t: Table) -> str:
     """The table body as HTML (escaped); indentation in row labels kept as padding."""
     f = t.frame
-    # fixed table layout (fast in WeasyPrint) with widths from the longest text per column
-    lens = [max([len(str(c)) // 2, *(len(str(v)) for v in f[c].head(200))], default=4)
-            for c in f.columns]
-    lens = [min(max(n, 4), 48) for n in lens]
-    total = sum(lens) or 1
-    cols = "".join(f"<col style='width:{100 * n / total:.1f}%'>" for n in lens)
+    # fixed table layout (fast in WeasyPrint): column widths from the longest header word and
+    # cell text (~1.45 mm a character at 7.5 pt, + padding); only wide columns give way
+    chars = [max([min(len(w), 9) for w in str(c).split()] + [len(str(v)) for v in f[c].head(300)],
+                 default=3) for c in f.columns]
+    mm = np.array([min(n, 44) * 1.45 + 3.2 for n in chars])
+    over = mm.sum() - 172.0
+    if over > 0:
+        give = np.clip(mm - 28.0, 0, None)
+        if give.sum() > 0:
+            mm -= give * min(1.0, over / give.sum())
+    cols = "".join(f"<col style='width:{100 * w / mm.sum():.1f}%'>" for w in mm)
     out = [f"<table class='data'><colgroup>{cols}</colgroup><thead><tr>"]
     out += [f"<th>{html.escape(str(c))}</th>" for c in f.columns]
     out.append("</tr></thead><tbody>")
