@@ -21,6 +21,7 @@ clinical trials"; CONSORT 2010 flow diagram):
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -402,8 +403,9 @@ def forest_plot(
             ax.text(1.04, y[i], txt, transform=trans, ha="left", va="center", fontsize=7.5,
                     gid="forest-text")
         if favours:
-            for x, text, ha in ((0.0, "← " + favours[0], "left"),
-                                (1.0, favours[1] + " →", "right")):
+            for x, text, ha in ((0.0, "← " + "\n".join(textwrap.wrap(favours[0], 22)), "left"),
+                                (1.0, "\n".join(textwrap.wrap(favours[1], 22)) + " →",
+                                 "right")):
                 ax.annotate(text, xy=(x, 0), xycoords="axes fraction", xytext=(0, -34),
                             textcoords="offset points", ha=ha, va="top", fontsize=7)
         if title:
