@@ -140,3 +140,12 @@ def test_qol_spider_swimmer_draw() -> None:
     bars = fig.axes[0].containers[0]
     assert [p.get_width() for p in bars.patches] == [5.0, 9.0]  # sorted by time on study
     assert to_png(fig)[:4] == b"\x89PNG"
+
+
+def test_distribution_counts_and_limits() -> None:
+    vals = pd.DataFrame({"value": [1.0, 2.0, 2.5, 9.0, 30.0]})
+    fig = F.distribution_plot(vals, xlabel="Lung absorbed dose (Gy)", limits=[30.0], bins=5)
+    ax = fig.axes[0]
+    assert sum(p.get_height() for p in ax.patches) == 5
+    assert [ln.get_xdata()[0] for ln in ax.lines] == [30.0]
+    assert ax.get_xlabel() == "Lung absorbed dose (Gy)"

@@ -612,6 +612,17 @@ def _dosimetry(inp: ReportInputs) -> Section | None:
         s.blocks.append(TableBlock(T.summary_table(
             wide, cols, group=_group_col(inp.protocol), title=f"Y-90 {name}: per session",
             population="Participants with a Y-90 session")))
+        if pre == "XP" and "LUNGDOSE" in wide.columns:
+            vals = pd.DataFrame({"value": wide["LUNGDOSE"]})
+            limits = sorted({float(lim.maximum) for lim in inp.protocol.planning.limits
+                             if lim.quantity.value == "lung_absorbed_dose"
+                             and lim.applies in ("planning", "delivery")
+                             and not lim.conditions and lim.maximum is not None})
+            s.blocks.append(FigureBlock(
+                "Distribution of the planned lung absorbed dose per session",
+                F.distribution_plot(vals, xlabel="Lung absorbed dose (Gy)", limits=limits),
+                "Participants with a Y-90 session", key="lung-dose",
+                caption="Dashed: the protocol's lung-dose limits." if limits else ""))
     return s
 
 

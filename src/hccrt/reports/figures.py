@@ -38,6 +38,7 @@ __all__ = [
     "ArmFlow",
     "ConsortCounts",
     "consort_diagram",
+    "distribution_plot",
     "forest_plot",
     "km_plot",
     "km_ticks",
@@ -521,6 +522,49 @@ def qol_plot(
             axes[0].legend(loc="best", fontsize=6.5)
         if title:
             fig.suptitle(title, x=0.01, ha="left")
+        fig.tight_layout()
+    return fig
+
+
+# ----------------------------------------------------------------------------- distribution
+
+
+def distribution_plot(
+    values: pd.DataFrame,
+    *,
+    xlabel: str,
+    limits: Sequence[float] = (),
+    title: str | None = None,
+    bins: int = 20,
+) -> Figure:
+    """Histogram of a measured quantity (e.g. lung absorbed dose per session), one colour per
+    group, with dashed vertical lines at given limits (e.g. the protocol's lung-dose limits).
+
+    Args:
+        values: value, optionally group.
+    """
+    _require(values, "values", ["value"])
+    v = pd.to_numeric(values["value"], errors="coerce")
+    groups = _groups(values["group"]) if "group" in values else [None]
+    col = colours(groups)
+    edges = np.histogram_bin_edges(v.dropna(), bins=bins) if v.notna().any() else bins
+    with style():
+        fig = new_figure(FULL_WIDTH, 2.8)
+        ax = fig.add_subplot()
+        for g in groups:
+            x = v if g is None else v[values["group"] == g]
+            ax.hist(x.dropna(), bins=edges, color=col[g], alpha=0.6 if len(groups) > 1 else 0.9,
+                    label=None if g is None else str(g), gid="histogram")
+        for lim in limits:
+            ax.axvline(lim, color="#D55E00", lw=0.9, ls="--")
+            ax.text(lim, 1.0, f" {lim:g}", transform=ax.get_xaxis_transform(), ha="left",
+                    va="top", fontsize=7, color="#D55E00")
+        ax.set_xlabel(xlabel)
+        ax.set_ylabel("Sessions")
+        if groups != [None]:
+            ax.legend()
+        if title:
+            ax.set_title(title, loc="left")
         fig.tight_layout()
     return fig
 
