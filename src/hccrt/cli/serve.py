@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import sys
+from pathlib import Path
 
 import typer
 from rich.console import Console
@@ -70,14 +70,21 @@ def demo(
     no_serve: bool = typer.Option(
         False, "--no-serve", help="do everything but serving (for CI and scripts)"
     ),
+    quick: bool = typer.Option(
+        False, "--quick", help="only set up the database and load the protocols"
+    ),
     host: str = typer.Option("127.0.0.1", help="address to bind"),
     port: int = typer.Option(8000, help="TCP port"),
 ) -> None:
-    """The walking tour: set up the database, load the five trials, show them, serve the app.
+    """The guided tour: every capability of hccrt, shown as the command that runs it.
 
-    Uses the embedded SQLite file under ./hccrt-data/ unless HCCRT_DATABASE_URL is set.
+    Sets up the database (the SQLite file under ./hccrt-data/ unless HCCRT_DATABASE_URL is
+    set), loads the five reference trials, then screens candidates, computes scores, plans
+    treatments, designs the trials, simulates their cohorts, derives responses and endpoints,
+    writes reports and loads the cohorts into the web app, which it finally serves.
     """
     from hccrt.protocols import describe, load_builtins
+    from hccrt.web.settings import data_dir
 
     console.rule(f"hccrt {hccrt.__version__} demo")
     migrate()
@@ -103,11 +110,43 @@ def demo(
             counts,
         )
     console.print(table)
+    if not quick:
+        from hccrt.demo.tour import run_tour
+
+        run_tour(console, data_dir())
+    console.rule("done")
     console.print(
-        "Next: `hccrt protocols show rescue` for one trial in full; "
-        f"the web pages show the same at http://{host}:{port}/"
+        f"Files are under {data_dir()}. The web app shows the same trials at "
+        f"http://{host}:{port}/ ."
     )
     if no_serve:
         return
-    os.environ.setdefault("HCCRT_DEMO", "1")
     run_server(host, port, workers=2)
+
+
+@db_app.command("load-records")
+def db_load_records(
+    folder: Path = typer.Argument(..., help="folder of SDTM-shaped CSV record tables"),
+    protocol: str = typer.Option(..., "--protocol", "-p", help="protocol code, e.g. rescue"),
+    reason: str = typer.Option("loaded from record tables", help="reason kept in the audit trail"),
+) -> None:
+    """Load record tables (e.g. a synthetic cohort) into the database.
+
+    Rows go through the same validation, CTCAE grading, edit checks and audit trail as the
+    API, in one transaction: a bad row loads nothing and is named (domain, row, field, value).
+    """
+    migrate()
+    from hccrt.errors import InputError
+    from hccrt.records import read_csv_dir
+    from hccrt.web.capture.bridge import import_records
+    from hccrt.web.core.models import Participant
+
+    if Participant.objects.filter(protocol__code=protocol).exists():
+        console.print(f"{protocol}: participants already in the database; nothing loaded")
+        return
+    try:
+        counts = import_records(read_csv_dir(folder), protocol, reason=reason)
+    except InputError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    console.print(f"{protocol}: loaded " + ", ".join(f"{n} {d}" for d, n in counts.items()))
