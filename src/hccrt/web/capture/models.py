@@ -60,18 +60,10 @@ def protocol_facts(protocol_id: int) -> ProtocolFacts:
 def protocol_model(protocol_id: int) -> Any:
     """The validated :class:`hccrt.protocols.Protocol` of a stored version (cached).
 
-    A built-in protocol whose file still has the stored content hash is read from the file:
-    the JSON round trip of the stored document does not yet keep the node type of every
-    eligibility rule (an ``any_of`` comes back as ``all_of``; reported to the protocols
-    owner), and the file is the source of truth.
+    A stored version is immutable, so caching by primary key is safe; the JSON round trip
+    of the stored document is exact (tested in tests/protocols).
     """
-    from hccrt.protocols import BUILTIN_CODES, content_hash, load_builtin
-
     stored = Protocol.objects.get(pk=protocol_id)
-    if stored.code in BUILTIN_CODES:
-        from_file = load_builtin(stored.code)
-        if content_hash(from_file) == stored.content_hash:
-            return from_file
     return stored.as_protocol()
 
 
