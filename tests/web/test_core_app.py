@@ -89,7 +89,7 @@ def test_health_reports_database_and_counts(client):
 
 def test_protocol_pages_show_arms_schedule_limits_and_endpoints(client):
     store_protocol(_mini(), source="mini.yaml")
-    listing = client.get("/")
+    listing = client.get("/protocols/")
     assert listing.status_code == 200
     assert b"mini-trial" in listing.content and b"randomized 2:1 (exp : ctl)" in listing.content
     detail = client.get("/protocols/mini-trial/")

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hccrt.web.audit",
     "hccrt.web.core",
     "hccrt.web.capture",
+    "hccrt.web.pages",
 ]
 
 MIDDLEWARE = [
@@ -91,6 +92,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "hccrt.web.pages.shell.shell",
             ]
         },
     }
@@ -128,6 +130,9 @@ if HTTPS:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 AUTHENTICATION_BACKENDS = ["hccrt.web.security.ThrottledModelBackend"]
+LOGIN_URL = "pages:login"
+LOGIN_REDIRECT_URL = "pages:home"
+LOGOUT_REDIRECT_URL = "pages:login"
 LOGIN_ATTEMPTS = int(os.environ.get("HCCRT_LOGIN_ATTEMPTS", "5"))
 LOGIN_ATTEMPT_WINDOW_SECONDS = 15 * 60
 LOGGING = {

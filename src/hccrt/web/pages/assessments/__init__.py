@@ -1,0 +1,1 @@
+"""Pages of the assessments area (see :mod:`hccrt.web.pages`)."""

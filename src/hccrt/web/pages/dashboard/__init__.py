@@ -1,0 +1,1 @@
+"""Pages of the dashboard area (see :mod:`hccrt.web.pages`)."""

@@ -1,0 +1,1 @@
+"""Pages of the participants area (see :mod:`hccrt.web.pages`)."""

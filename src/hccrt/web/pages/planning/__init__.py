@@ -1,0 +1,1 @@
+"""Pages of the planning area (see :mod:`hccrt.web.pages`)."""

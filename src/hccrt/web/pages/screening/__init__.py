@@ -1,0 +1,1 @@
+"""Pages of the screening area (see :mod:`hccrt.web.pages`)."""

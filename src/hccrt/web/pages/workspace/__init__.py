@@ -1,0 +1,1 @@
+"""Pages of the workspace area (see :mod:`hccrt.web.pages`)."""

@@ -1,0 +1,88 @@
+"""Browser tests: Playwright drives Debian's Chromium (/usr/bin/chromium) against a live server.
+
+Never a browser download: the executable is the apt package's (``.ci/run`` installs it). The
+tests are skipped, with the reason, where that executable is missing. Screenshots of key pages
+go to ``$HCCRT_ARTIFACTS_DIR/screenshots`` (default ``test-artifacts/screenshots``).
+
+The live server runs in a thread of this process, so the tests create their data with the ORM
+directly; Playwright's sync API runs an event loop in the test thread, which Django would
+otherwise refuse to run ORM calls beside (``DJANGO_ALLOW_ASYNC_UNSAFE``: tests only).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CHROMIUM = os.environ.get("HCCRT_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "browser-test-password-1"
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def artifacts_dir() -> Path:
+    root = Path(os.environ.get("HCCRT_ARTIFACTS_DIR", "test-artifacts"))
+    out = root / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    return out
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.browser)
+            item.add_marker(pytest.mark.database)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True,
+                               args=["--no-sandbox", "--disable-dev-shm-usage"])  # fmt: skip
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def new_page(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """``new_page(username=None)`` -> a Playwright page at a 1024x768 tablet size, signed in
+    as ``username`` (password :data:`PASSWORD`) when one is given."""
+    contexts = []
+
+    def make(username: str | None = None, width: int = 1024, height: int = 768) -> Any:
+        ctx = browser.new_context(viewport={"width": width, "height": height},
+                                  base_url=live_server.url)  # fmt: skip
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.set_default_timeout(15_000)
+        if username:
+            sign_in(page, username)
+        return page
+
+    yield make
+    for ctx in contexts:
+        ctx.close()
+
+
+def sign_in(page: Any, username: str, password: str = PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("User name").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+
+
+def screenshot(page: Any, name: str) -> Path:
+    path = artifacts_dir() / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
