@@ -24,6 +24,13 @@ from hccrt.errors import InputError
         ("CG-2 female x0.85", "female", 60, 72, 1.0, 68.0),
         ("CG-3 SI creatinine", "female", 75, 55, "97.24 umol/L", 38.4),
         ("MedCalc-Bench example, original equation", "male", 53, 87, 1.39, 75.6),
+        # Worked examples published with the equation (actual body weight, SCr in mg/dL):
+        # superglobalcalculator.com "Creatinine Clearance Formula (Cockcroft-Gault)" examples 1-2
+        # ((140-65)x70/(72x1.4) = 52.1; female (140-45)x60/(72x0.9)x0.85 = 74.8) and the
+        # 70-year-old man of 75 kg with SCr 1.0 mg/dL = 72.9 mL/min (droracle.ai worked example).
+        ("published example 1", "male", 65, 70, 1.4, 52.1),
+        ("published example 2, female", "female", 45, 60, 0.9, 74.8),
+        ("published example, 70 y male", "male", 70, 75, 1.0, 72.9),
     ],
 )
 def test_cockcroft_gault_examples(case, sex, age, weight, scr, expected) -> None:  # type: ignore[no-untyped-def]

@@ -338,3 +338,24 @@ def test_table_agrees_with_scalar_or_raises_input_error(rows):
         for code, value in scalar.items():
             got = table.iloc[i][code]
             assert (value is None and math.isnan(got)) or got == pytest.approx(value)
+
+
+# QoLR 1.0.3 (cran/QoLR, R/scoring.QLQHCC18.R) indexes the module's 18 items q31..q48 as
+# items[1..18]: FATIGUE items[15:17], JAUNDICE items[6:7], NUTRITION items[c(1:2,12:14)],
+# PAIN items[8:9], FEVER items[10:11], BODY_IMAGE items[c(3,5)], ABDOMINAL_SWELLING items[4],
+# SEXUAL_INTEREST items[18]. Read in full on 2026-11-22; transcribed here as module positions.
+QOLR_HCC18_POSITIONS = {
+    "HCC_FATIGUE": (15, 16, 17), "HCC_JAUNDICE": (6, 7), "HCC_NUTRITION": (1, 2, 12, 13, 14),
+    "HCC_PAIN": (8, 9), "HCC_FEVER": (10, 11), "HCC_BODY_IMAGE": (3, 5),
+    "HCC_ABDOMINAL_SWELLING": (4,), "HCC_SEXUAL_INTEREST": (18,),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("scale", sorted(QOLR_HCC18_POSITIONS))
+def test_hcc18_item_mapping_matches_qolr_source(scale: str) -> None:
+    """Only the items QoLR assigns to a scale move it: those at 4 (very much), all else at 1."""
+    positions = QOLR_HCC18_POSITIONS[scale]
+    answers = [4 if pos in positions else 1 for pos in range(1, 19)]
+    scores = score_qlq_hcc18(answers)
+    assert scores[scale] == pytest.approx(100.0)
+    assert all(v == pytest.approx(0.0) for k, v in scores.items() if k != scale)
