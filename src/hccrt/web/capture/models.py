@@ -271,6 +271,13 @@ class Y90Plan(Form):
     activity_gbq = models.FloatField(null=True, blank=True, editable=False)
     treatable = models.BooleanField(default=False, editable=False)
     hccrt_version = models.CharField(max_length=40, blank=True, editable=False)
+    planning_context = models.JSONField(
+        null=True, blank=True,
+        help_text="planning inputs outside Y90PlanInput: MAA counts, whole non-tumoral liver "
+                  "volume (mL), vial size (GBq), calibration and planned administration times")
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True,
+                                  blank=True, editable=False, related_name="+")  # fmt: skip
+    signed_at = models.DateTimeField(null=True, blank=True, editable=False)
     date_field = "plan_date"
 
     def core_plan(self) -> Any:
