@@ -325,11 +325,14 @@ SUBGROUPS: tuple[tuple[str, str], ...] = (("SEX", "Sex"), ("AGE", "Age"), ("BECO
                                           ("BALBIGR", "ALBI grade"))
 
 
-def _forest_figure(inp: ReportInputs, ep_id: str, title: str) -> FigureBlock | None:
-    """Forest plot of the experimental-vs-comparator hazard ratio overall and within baseline
-    subgroups, each HR from :func:`hccrt.stats.cox_ph` (Efron ties, Wald CI) on the endpoint's
-    first ADTTE parameter; levels with fewer than 10 participants or no event in an arm are
-    listed as not estimable."""
+def forest_rows(inp: ReportInputs, ep_id: str) -> pd.DataFrame | None:
+    """Rows of the forest plot: the experimental-vs-comparator hazard ratio overall and within
+    baseline subgroups, each from :func:`hccrt.stats.cox_ph` (Efron ties, Wald CI) on the
+    endpoint's first ADTTE parameter. The overall row is the analysis's own model (stratified
+    by the randomization strata ``STRATAR`` when every participant has one, as in
+    :mod:`hccrt.endpoints.analysis`), so it equals the result table's hazard ratio; subgroup
+    rows are unstratified (strata are too sparse within a subgroup). Levels with fewer than 10
+    participants or no event in an arm are not estimable (NaN)."""
     from hccrt.stats import cox_ph
 
     adtte, adsl = inp.datasets.get("ADTTE"), inp.adsl
@@ -343,21 +346,25 @@ def _forest_figure(inp: ReportInputs, ep_id: str, title: str) -> FigureBlock | N
     if "PARCAT2" in d.columns and d["PARCAT2"].notna().any():
         d = d.loc[d["PARCAT2"] == d["PARCAT2"].dropna().iloc[0]]
     exp = next((a for a in arms if a.role == "experimental"), arms[0])
+    comp = next(a for a in arms if a.id != exp.id)
+    d = d.loc[d["TRT01P"].isin([exp.id, comp.id])]
     keep = [c for c, _ in SUBGROUPS if c in adsl.columns]
+    if "STRATAR" in adsl.columns:
+        keep.append("STRATAR")
     d = d.merge(adsl[["USUBJID", *keep]], on="USUBJID", how="left")
     d = d.assign(_t=pd.to_numeric(d["AVALM"], errors="coerce"),
                  _e=1 - pd.to_numeric(d["CNSR"], errors="coerce"),
                  _x=(d["TRT01P"] == exp.id).astype(float))
     rows = []
 
-    def fit(sub: pd.DataFrame, label: str, level: str) -> None:
+    def fit(sub: pd.DataFrame, label: str, level: str, strata: Any = None) -> None:
         hr = lo = up = np.nan
         ok = (len(sub) >= 10 and sub["_x"].nunique() == 2
               and all(sub.loc[sub["_x"] == v, "_e"].sum() > 0 for v in (0.0, 1.0)))
         if ok:
             try:
                 t = cox_ph(sub["_t"].to_numpy(), sub["_e"].to_numpy(),
-                           sub[["_x"]].to_numpy(), names=["arm"]).table.iloc[0]
+                           sub[["_x"]].to_numpy(), names=["arm"], strata=strata).table.iloc[0]
                 hr, lo, up = float(t["hr"]), float(t["hr_lower"]), float(t["hr_upper"])
             except HccrtError:
                 pass
@@ -365,7 +372,9 @@ def _forest_figure(inp: ReportInputs, ep_id: str, title: str) -> FigureBlock | N
                      "upper": up})
 
     d = d.dropna(subset=["_t", "_e"])
-    fit(d, "All participants", "")
+    stratified = "STRATAR" in d.columns and d["STRATAR"].notna().all()
+    fit(d, "All participants", "stratified" if stratified else "",
+        d["STRATAR"].to_numpy(object) if stratified else None)
     for col, label in SUBGROUPS:
         if col not in d.columns:
             continue
@@ -381,12 +390,25 @@ def _forest_figure(inp: ReportInputs, ep_id: str, title: str) -> FigureBlock | N
             continue
         for lev in levels:
             fit(d.loc[vt == lev], label, lev)
+    return pd.DataFrame(rows)
+
+
+def _forest_figure(inp: ReportInputs, ep_id: str, title: str) -> FigureBlock | None:
+    """Forest plot of :func:`forest_rows`."""
+    rows = forest_rows(inp, ep_id)
+    if rows is None:
+        return None
+    arms = inp.protocol.arms
+    exp = next((a for a in arms if a.role == "experimental"), arms[0])
     comp = next(a for a in arms if a.id != exp.id)
+    stratified = rows.iloc[0]["level"] == "stratified"
     return FigureBlock(f"Forest plot of hazard ratios by baseline subgroup: {title}",
-                       F.forest_plot(pd.DataFrame(rows), favours=(exp.name, comp.name)),
+                       F.forest_plot(rows, favours=(exp.name, comp.name)),
                        "All allocated participants", key=f"forest-{ep_id}",
                        caption=f"Hazard ratio of {exp.name} vs {comp.name}, Cox model with arm "
-                       "only (Efron ties, Wald 95% CI), within each subgroup level.")
+                       "only (Efron ties, Wald 95% CI), within each subgroup level"
+                       + ("; the overall row is stratified by the randomization strata, as "
+                          "in the result table." if stratified else "."))
 
 
 def _endpoint_sections(inp: ReportInputs) -> list[Section]:
@@ -623,6 +645,22 @@ def _dosimetry(inp: ReportInputs) -> Section | None:
                 F.distribution_plot(vals, xlabel="Lung absorbed dose (Gy)", limits=limits),
                 "Participants with a Y-90 session", key="lung-dose",
                 caption="Dashed: the protocol's lung-dose limits." if limits else ""))
+    if xp is not None and xa is not None and not xp.empty and not xa.empty:
+        from hccrt.reports import dosimetry as D
+
+        paired = D.paired_sessions(xp, xa).merge(subj, on="USUBJID", how="inner")
+        if not paired.empty:
+            within, total = D.as_planned_count(paired)
+            table = T.summary_table(
+                paired, D.columns(paired), group=_group_col(inp.protocol),
+                title="Y-90 prescribed vs delivered: activity and absorbed doses per session",
+                population="Y-90 sessions with both a plan and an administration record")
+            table.footnote = (
+                f"{within} of {total} sessions delivered within 90-110 % of the planned "
+                "activity. Delivered doses are the planned doses scaled by delivered/planned "
+                "activity (doses are proportional to activity in the partition and MIRD models).")
+            table.key = "y90-prescribed-vs-delivered"
+            s.blocks.append(TableBlock(table))
     return s
 
 
