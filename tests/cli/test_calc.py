@@ -17,8 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from hccrt.cli.calc import calc_app, score_table
+from hccrt.cli.calc import calc_app
 from hccrt.clinical import body, liver, staging
+from hccrt.clinical.table import score_table
 
 runner = CliRunner()
 
