@@ -1,4 +1,4 @@
-"""Benchmark ``hccrt calc table`` (hccrt.clinical.table.score_table) on a synthetic participant table.
+"""Benchmark ``hccrt calc table`` (``hccrt.clinical.table.score_table``) on a synthetic table.
 
 Measures wall time and peak memory of scoring N rows (Child-Pugh, ALBI/mALBI, MELD, MELD-Na,
 MELD 3.0, Cockcroft-Gault, BSA, BCLC, CNLC, Milan, up-to-seven, Couinaud), and compares with
@@ -25,8 +25,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from hccrt.clinical.table import score_table
 from hccrt.clinical import body, liver, staging
+from hccrt.clinical.table import score_table
 from hccrt.errors import InputError
 
 HERE = Path(__file__).resolve().parent
