@@ -1,0 +1,539 @@
+"""Tumour assessment, central review and adjudication pages.
+
+* ``assessment-new`` / ``assessment-edit``: the investigator's read of one imaging date; at
+  follow-up the lesion table is carried forward from the baseline read, and the timepoint
+  response under each criteria set of the protocol is computed live by the core.
+* ``review-inbox`` / ``review-read``: a central imaging reader's assigned reads (a
+  :class:`TumourAssessment` with ``evaluator`` INDEPENDENT ASSESSOR and ``reader`` = the user,
+  created by a data manager), blinded: a case label instead of the study id, never the arm,
+  the site or another evaluator's lesions. A read is *complete* once its overall response is
+  stored ("Mark read complete"); a draft keeps it empty.
+* ``adjudication``: where the two central readers' completed reads disagree, the adjudicator
+  chooses one read per timepoint with a reason. The adjudication is stored as a
+  TumourAssessment with ``evaluator`` ADJUDICATOR, ``reader`` = the adjudicator, the chosen
+  read's overall response and a copy of its lesions; the reason (naming the chosen read) is
+  in the audit trail. The adjudicator is an administrator, or a central reader holding an
+  adjudication assignment for the participant (an ADJUDICATOR assessment with ``reader`` =
+  them, created like a read assignment) who is not one of its two readers. The accepted
+  response is :func:`hccrt.response.accepted_response` of the stored reads.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from hccrt.errors import InputError
+from hccrt.web.audit.base import StaleVersionError
+from hccrt.web.capture import access
+from hccrt.web.capture.models import Lesion, Role, TumourAssessment
+from hccrt.web.core.models import Participant
+from hccrt.web.pages.assessments import logic
+from hccrt.web.pages.assessments.logic import (
+    ADJUDICATOR,
+    CENTRAL,
+    CORE_CRITERIA,
+    INVESTIGATOR,
+    MODEL_CRITERIA,
+    LesionRow,
+    Read,
+)
+from hccrt.web.pages.shell import READERS, SITE_STAFF, forbidden, role_required
+
+RESOURCE = "tumour-assessments"
+FOLLOW_UP = TumourAssessment.Timepoint.FOLLOW_UP
+BASELINE = TumourAssessment.Timepoint.BASELINE
+
+
+# ------------------------------------------------------------------------- the read form
+
+
+@dataclass
+class ReadForm:
+    """The header and lesion rows of one read, as typed or as stored."""
+
+    timepoint: str
+    assessment_date: date | None = None
+    modality: str = "CT SCAN"
+    criteria: list[str] = field(default_factory=list)  # core names
+    rows: list[LesionRow] = field(default_factory=list)
+    reason: str = ""
+    version: int | None = None
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.errors) or any(r.errors for r in self.rows)
+
+    @classmethod
+    def from_post(cls, data: Any, fixed: ReadForm | None = None) -> ReadForm:
+        """Typed values; ``fixed`` supplies the header a blinded reader may not change."""
+        f = cls(timepoint=data.get("timepoint", FOLLOW_UP))
+        if f.timepoint not in TumourAssessment.Timepoint.values:
+            f.errors["timepoint"] = (f"got {f.timepoint!r}; allowed: one of "
+                                     f"{list(TumourAssessment.Timepoint.values)}")  # fmt: skip
+            f.timepoint = FOLLOW_UP
+        raw_date = (data.get("assessment_date") or "").strip()
+        try:
+            f.assessment_date = date.fromisoformat(raw_date)
+        except ValueError:
+            f.errors["assessment_date"] = f"got {raw_date!r}; allowed: a date YYYY-MM-DD"
+        f.modality = data.get("modality", "")
+        if f.modality not in logic.MODALITIES:
+            f.errors["modality"] = f"got {f.modality!r}; allowed: one of {list(logic.MODALITIES)}"
+        f.criteria = [c for c in data.getlist("criteria") if c in MODEL_CRITERIA]
+        if not f.criteria:
+            f.errors["criteria"] = "got none; allowed: at least one criteria set"
+        try:
+            count = min(int(data.get("rows", "0")), 200)
+        except ValueError:
+            count = 0
+        f.rows = logic.parse_rows(data, count)
+        f.reason = (data.get("reason") or "").strip()
+        try:
+            f.version = int(data["version"]) if data.get("version") else None
+        except ValueError:
+            f.version = None
+        if fixed is not None:
+            f.timepoint, f.assessment_date = fixed.timepoint, fixed.assessment_date
+            f.criteria = fixed.criteria
+            f.errors.pop("criteria", None)
+            f.errors.pop("assessment_date", None)
+        return f
+
+
+@dataclass
+class Context:
+    """Who is reading what: the participant, the evaluator and whether the page is blinded."""
+
+    participant: Participant
+    evaluator: str
+    reader_id: int | None
+    blinded: bool
+    protocol_criteria: list[str]
+    editing: TumourAssessment | None = None
+
+    @property
+    def label(self) -> str:
+        return logic.blinded_id(self.participant.pk) if self.blinded else \
+            self.participant.study_id
+
+
+def _history(ctx: Context, form: ReadForm) -> tuple[Read | None, list[Read]]:
+    exclude = ctx.editing.assessment_date if ctx.editing is not None else None
+    return logic.stored_reads(ctx.participant.pk, ctx.evaluator, ctx.reader_id, exclude)
+
+
+def _live(ctx: Context, form: ReadForm, baseline: Read | None, earlier: list[Read]) -> Any:
+    criteria = form.criteria or ctx.protocol_criteria
+    if form.timepoint == BASELINE:
+        return logic.baseline_checks(Read(form.assessment_date or date.today(), form.rows),
+                                     criteria)  # fmt: skip
+    if baseline is None or form.assessment_date is None:
+        return []
+    return logic.timepoint_responses(baseline, earlier, Read(form.assessment_date, form.rows),
+                                     criteria)  # fmt: skip
+
+
+def _read_links(participant: Participant) -> list[TumourAssessment]:
+    """One stored investigator assessment per read (the first of its criteria sets)."""
+    seen: dict[tuple[Any, ...], TumourAssessment] = {}
+    for a in TumourAssessment.objects.alive().filter(
+            participant=participant, evaluator=INVESTIGATOR).order_by("assessment_date", "pk"):
+        seen.setdefault(logic.read_key(a), a)
+    return list(seen.values())
+
+
+def _next_new_id(rows: list[LesionRow]) -> str:
+    used = {r.lesion_id for r in rows}
+    n = 1
+    while f"N{n:02d}" in used:
+        n += 1
+    return f"N{n:02d}"
+
+
+def _render(request: HttpRequest, ctx: Context, form: ReadForm, *, template: str,
+            status: int = 200, conflict: str = "", **extra: Any) -> HttpResponse:  # fmt: skip
+    baseline, earlier = _history(ctx, form)
+    live = _live(ctx, form, baseline, earlier)
+    data = {"ctx": ctx, "form": form, "live": live, "baseline": baseline, "conflict": conflict,
+            "modalities": logic.MODALITIES, "roles": logic.ROLES, "locations": logic.LOCATIONS,
+            "states": logic.STATES, "criteria_choices": [(c, logic.CRITERIA_LABELS[c])
+                                                         for c in logic.CRITERIA_NAMES],
+            "segments": range(1, 9), "header_fixed": ctx.blinded,
+            "needs_reason": ctx.editing is not None and not extra.get("first_read"),
+            **extra}  # fmt: skip
+    if not ctx.blinded:
+        data["stored_reads"] = _read_links(ctx.participant)
+    if request.headers.get("HX-Request") and request.POST.get("action") == "preview":
+        return render(request, "pages/assessments/_response.html", data)
+    return render(request, template, data, status=status)
+
+
+def _save(request: HttpRequest, ctx: Context, form: ReadForm, *, complete: bool) -> str | None:
+    """Store the read (one assessment per criteria set, the same lesion rows under each).
+    Returns a conflict message, or None when stored; field errors land on ``form``."""
+    baseline, earlier = _history(ctx, form)
+    if form.timepoint == FOLLOW_UP and baseline is None:
+        form.errors["timepoint"] = "no baseline read is stored for this evaluator yet; " \
+                                   "record the baseline first"
+    if ctx.editing is not None and not form.reason:
+        form.errors["reason"] = "got ''; allowed: " + \
+            "a reason for the change (required for any change after the first save)"
+    if form.has_errors:
+        return None
+    live = {r.criteria: r for r in _live(ctx, form, baseline, earlier)} \
+        if form.timepoint == FOLLOW_UP else {}
+    existing: dict[str, TumourAssessment] = {}
+    if ctx.editing is not None:
+        existing = {a.criteria: a for a in logic.siblings(ctx.editing)}
+    where: tuple[str, int | None] = ("", None)
+    try:
+        with transaction.atomic():
+            if ctx.editing is not None and form.version is not None:
+                ctx.editing.version = form.version
+                existing[ctx.editing.criteria] = ctx.editing
+            for crit in form.criteria:
+                model_crit = MODEL_CRITERIA[crit]
+                a = existing.pop(model_crit, None) or TumourAssessment(
+                    participant=ctx.participant, evaluator=ctx.evaluator,
+                    reader_id=ctx.reader_id, criteria=model_crit)  # fmt: skip
+                a.assessment_date = form.assessment_date
+                a.timepoint = form.timepoint
+                a.modality = form.modality
+                response = live.get(crit)
+                a.overall_response = response.overall if (complete and response) else ""
+                where = ("header", None)
+                a.save(user=request.user, reason=form.reason)
+                stored = {x.lesion_id: x for x in Lesion.objects.alive().filter(assessment=a)}
+                for i, row in enumerate(form.rows):
+                    where = ("row", i)
+                    lesion = stored.pop(row.lesion_id, None) or Lesion(
+                        participant=ctx.participant, assessment=a)  # fmt: skip
+                    if a is ctx.editing and lesion.pk is not None and row.version is not None:
+                        lesion.version = row.version  # a stale row raises StaleVersionError
+                    for name, value in row.model_values().items():
+                        setattr(lesion, name, value)
+                    lesion.save(user=request.user, reason=form.reason)
+                where = ("header", None)
+                for gone in stored.values():
+                    gone.soft_delete(form.reason or "lesion removed from the read",
+                                     user=request.user)  # fmt: skip
+            for dropped in existing.values():  # criteria sets no longer ticked
+                for x in Lesion.objects.alive().filter(assessment=dropped):
+                    x.soft_delete(form.reason, user=request.user)
+                dropped.soft_delete(form.reason, user=request.user)
+    except StaleVersionError as exc:
+        return (f"This assessment was changed by someone else while you edited it (your "
+                f"version {exc.submitted}, stored version {exc.current}). Nothing was saved; "
+                "your values are kept below. Reload the page to see the stored values.")
+    except ValidationError as exc:
+        target = form.rows[where[1]].errors if where[0] == "row" and where[1] is not None \
+            else form.errors
+        for name, msgs in exc.message_dict.items():
+            target[name if name != "__all__" else "assessment_date"] = " ".join(msgs)
+        return None
+    except InputError as exc:
+        target = form.rows[where[1]].errors if where[0] == "row" and where[1] is not None \
+            else form.errors
+        target[exc.field] = f"got {exc.value!r}; allowed: {exc.allowed}"
+        return None
+    return None
+
+
+def _handle(request: HttpRequest, ctx: Context, form: ReadForm, *, template: str,
+            success: str, **extra: Any) -> HttpResponse:  # fmt: skip
+    action = request.POST.get("action", "preview")
+    if action == "add":
+        form.rows.append(LesionRow(lesion_id=_next_new_id(form.rows) if form.timepoint ==
+                                   FOLLOW_UP else "", role="NEW" if form.timepoint == FOLLOW_UP
+                                   else "TARGET"))  # fmt: skip
+        return _render(request, ctx, form, template=template, **extra)
+    if action in ("save", "complete"):
+        conflict = _save(request, ctx, form, complete=action == "complete" or not ctx.blinded)
+        if conflict:
+            return _render(request, ctx, form, template=template, status=409, conflict=conflict,
+                           **extra)  # fmt: skip
+        if form.has_errors:
+            return _render(request, ctx, form, template=template, status=400, **extra)
+        messages.success(request, "Read marked complete." if action == "complete" else
+                         "Tumour assessment saved.")  # fmt: skip
+        return redirect(success)
+    return _render(request, ctx, form, template=template, **extra)
+
+
+# ------------------------------------------------------------------------- investigator
+
+
+def _participant(request: HttpRequest, pk: int, op: str) -> Participant:
+    qs = access.scope(Participant.objects.alive(), request.user, RESOURCE, op)
+    p = qs.select_related("protocol", "site").filter(pk=pk).first()
+    if p is None:
+        raise Http404("no such participant among those you may see")
+    return p
+
+
+def _form_from_read(read: Read, timepoint: str, criteria: list[str]) -> ReadForm:
+    return ReadForm(timepoint=timepoint, assessment_date=read.date, criteria=criteria,
+                    rows=[LesionRow(**{**r.__dict__, "errors": {}, "raw": {}})
+                          for r in read.rows])  # fmt: skip
+
+
+@role_required(SITE_STAFF)
+def assessment_new(request: HttpRequest, participant_pk: int) -> HttpResponse:
+    participant = _participant(request, participant_pk, "write")
+    ctx = Context(participant, INVESTIGATOR, None, False,
+                  logic.protocol_criteria(participant.protocol.document))  # fmt: skip
+    template = "pages/assessments/assessment_form.html"
+    if request.method == "POST":
+        return _handle(request, ctx, ReadForm.from_post(request.POST), template=template,
+                       success=reverse("pages:assessment-new", args=[participant.pk]))
+    baseline, _ = logic.stored_reads(participant.pk, INVESTIGATOR, None)
+    timepoint = request.GET.get("timepoint") or (FOLLOW_UP if baseline else BASELINE)
+    if timepoint not in TumourAssessment.Timepoint.values:
+        timepoint = FOLLOW_UP
+    form = ReadForm(timepoint=timepoint, criteria=list(ctx.protocol_criteria))
+    if timepoint == FOLLOW_UP and baseline is not None:
+        form.rows = [r.carried_forward() for r in baseline.rows]
+    elif timepoint == BASELINE:
+        form.rows = [LesionRow(lesion_id="T01")]
+    return _render(request, ctx, form, template=template)
+
+
+@role_required(SITE_STAFF)
+def assessment_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    qs = TumourAssessment.objects.for_user(request.user, RESOURCE, "write").alive()
+    a = qs.select_related("participant__protocol").filter(pk=pk, evaluator=INVESTIGATOR).first()
+    if a is None:
+        raise Http404("no such investigator assessment among those you may edit")
+    ctx = Context(a.participant, INVESTIGATOR, None, False,
+                  logic.protocol_criteria(a.participant.protocol.document), editing=a)  # fmt: skip
+    template = "pages/assessments/assessment_form.html"
+    if request.method == "POST":
+        return _handle(request, ctx, ReadForm.from_post(request.POST), template=template,
+                       success=reverse("pages:assessment-edit", args=[a.pk]))
+    return _render(request, ctx, _stored_form(a), template=template)
+
+
+def _stored_form(a: TumourAssessment) -> ReadForm:
+    sibs = list(logic.siblings(a).prefetch_related("lesions"))
+    rows = [LesionRow.from_model(x, carried=a.timepoint == FOLLOW_UP and x.role != "NEW")
+            for x in a.lesions.all() if not x.is_deleted]  # fmt: skip
+    rows.sort(key=lambda r: (logic.ROLES.index(r.role), r.lesion_id))
+    return ReadForm(timepoint=a.timepoint, assessment_date=a.assessment_date,
+                    modality=a.modality, criteria=[CORE_CRITERIA[s.criteria] for s in sibs],
+                    rows=rows, version=a.version)  # fmt: skip
+
+
+# ------------------------------------------------------------------------- central review
+
+
+def _assigned(request: HttpRequest) -> Any:
+    """Reads assigned to the user (as reader or adjudicator), cut by ``access.scope``."""
+    return (TumourAssessment.objects.for_user(request.user, RESOURCE, "read").alive()
+            .filter(reader=request.user))  # fmt: skip
+
+
+@dataclass
+class InboxRow:
+    pk: int
+    case: str
+    date: date
+    timepoint: str
+    modality: str
+    criteria: list[str]
+    complete: bool
+    kind: str  # "read" or "adjudication"
+    participant_pk: int
+
+
+@role_required(READERS)
+def review_inbox(request: HttpRequest) -> HttpResponse:
+    groups: dict[tuple[Any, ...], InboxRow] = {}
+    for a in _assigned(request).order_by("assessment_date", "pk"):
+        key = logic.read_key(a)
+        row = groups.get(key)
+        if row is None:
+            groups[key] = row = InboxRow(
+                a.pk, logic.blinded_id(a.participant_id), a.assessment_date,
+                a.get_timepoint_display(), a.modality, [], True,
+                "adjudication" if a.evaluator == ADJUDICATOR else "read", a.participant_id)
+        row.criteria.append(a.criteria)
+        row.complete = row.complete and bool(a.overall_response)
+    rows = list(groups.values())
+    reads = [r for r in rows if r.kind == "read"]
+    adjudications = {r.participant_pk: r for r in rows if r.kind == "adjudication"}
+    return render(request, "pages/assessments/review_inbox.html", {
+        "sections": [
+            ("To read", [r for r in reads if not r.complete], "No read is waiting for you."),
+            ("Adjudications assigned to you", list(adjudications.values()),
+             "No adjudication is assigned to you."),
+            ("Completed reads", [r for r in reads if r.complete], "None yet."),
+        ],
+        "is_admin": Role.ADMINISTRATOR in access.roles(request.user),
+        "disputed": _disputed_cases(request) if Role.ADMINISTRATOR in
+        access.roles(request.user) else [],
+    })  # fmt: skip
+
+
+def _disputed_cases(request: HttpRequest) -> list[dict[str, Any]]:
+    """Participants (for an administrator) whose central readers disagree somewhere."""
+    qs = (TumourAssessment.objects.for_user(request.user, RESOURCE, "read").alive()
+          .filter(evaluator__in=[CENTRAL, ADJUDICATOR], timepoint=FOLLOW_UP)
+          .exclude(overall_response="").order_by("participant_id", "pk"))  # fmt: skip
+    by_participant: dict[int, list[TumourAssessment]] = {}
+    for a in qs:
+        by_participant.setdefault(a.participant_id, []).append(a)
+    out = []
+    for pid, items in by_participant.items():
+        review = logic.central_review(items)
+        open_ = sum(r.source == "UNRESOLVED" for r in review)
+        if any(r.disagree for r in review):
+            out.append({"participant_pk": pid, "case": logic.blinded_id(pid), "open": open_})
+    return out
+
+
+@role_required(READERS)
+def review_read(request: HttpRequest, pk: int) -> HttpResponse:
+    a = (_assigned(request).select_related("participant__protocol")
+         .filter(pk=pk, evaluator=CENTRAL).first())  # fmt: skip
+    if a is None:
+        raise Http404("no such read assigned to you")
+    ctx = Context(a.participant, CENTRAL, request.user.pk, True,
+                  logic.protocol_criteria(a.participant.protocol.document), editing=a)  # fmt: skip
+    template = "pages/assessments/review_read.html"
+    stored = _stored_form(a)
+    first_read = not any(x.lesion_id for x in stored.rows) and a.version == 1
+    baseline, _ = logic.stored_reads(a.participant_id, CENTRAL, request.user.pk,
+                                     a.assessment_date)  # fmt: skip
+    if first_read and a.timepoint == FOLLOW_UP and baseline is not None:
+        stored.rows = [r.carried_forward() for r in baseline.rows]
+    elif first_read and a.timepoint == BASELINE:
+        stored.rows = [LesionRow(lesion_id="T01")]
+    extra = {"first_read": first_read, "complete": bool(a.overall_response)}
+    if request.method == "POST":
+        form = ReadForm.from_post(request.POST, fixed=stored)
+        if first_read:
+            form.reason = form.reason or "central read entered"
+        return _handle(request, ctx, form, template=template,
+                       success=reverse("pages:review-inbox"), **extra)  # fmt: skip
+    return _render(request, ctx, stored, template=template, **extra)
+
+
+# ------------------------------------------------------------------------- adjudication
+
+
+def _may_adjudicate(request: HttpRequest, participant: Participant,
+                    assessments: list[TumourAssessment]) -> str:  # fmt: skip
+    """'' when the user may adjudicate this participant, else why not."""
+    roles = access.roles(request.user)
+    if Role.ADMINISTRATOR in roles:
+        return ""
+    if request.user.pk in logic.central_readers(assessments)[:2]:
+        return "You read this case; an adjudicator must be someone else."
+    if not _assigned(request).filter(participant=participant, evaluator=ADJUDICATOR).exists():
+        return "No adjudication of this case is assigned to you."
+    return ""
+
+
+@dataclass
+class Side:
+    read: TumourAssessment | None
+    response: logic.CriteriaResponse | None
+    rows: list[LesionRow]
+
+
+@role_required(READERS)
+def adjudication(request: HttpRequest, participant_pk: int) -> HttpResponse:
+    participant = Participant.objects.alive().select_related("protocol").filter(
+        pk=participant_pk).first()  # fmt: skip
+    if participant is None:
+        raise Http404("no such participant")
+    # the two readers' reads are read here for an adjudicator the access layer does not show
+    # them to (a central reader sees only their own reads): _may_adjudicate decides first
+    assessments = list(TumourAssessment.objects.alive().filter(
+        participant=participant, evaluator__in=[CENTRAL, ADJUDICATOR]).order_by("pk")
+        .prefetch_related("lesions"))  # fmt: skip
+    why = _may_adjudicate(request, participant, assessments)
+    if why:
+        return forbidden(request, why)
+    review = logic.central_review(assessments)
+    readers = logic.central_readers(assessments)[:2]
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        reason = (request.POST.get("reason") or "").strip()
+        picks = {r.key: request.POST.get(f"choice-{r.key}", "") for r in review if r.disagree}
+        picks = {k: v for k, v in picks.items() if v in ("1", "2")}
+        if not picks:
+            errors["choice"] = "got none; allowed: reader 1 or reader 2 for a disputed timepoint"
+        if not reason:
+            errors["reason"] = "got ''; allowed: the reason for the choice (kept in the audit " \
+                               "trail)"
+        if not errors:
+            try:
+                with transaction.atomic():
+                    for r in review:
+                        if r.key in picks:
+                            _store_adjudication(request, participant, r, int(picks[r.key]),
+                                                reason)  # fmt: skip
+            except StaleVersionError:
+                errors["choice"] = "the adjudication changed while you chose; reload the page"
+            except (ValidationError, InputError) as exc:
+                errors["choice"] = str(exc)
+            if not errors:
+                messages.success(request, "Adjudication stored.")
+                return redirect(reverse("pages:adjudication", args=[participant.pk]))
+    sides = {}
+    for i, rid in enumerate(readers):
+        baseline, follow = logic.stored_reads(participant.pk, CENTRAL, rid)
+        for r in review:
+            read = r.reads[i]
+            response = None
+            cur = next((f for f in follow if f.date == r.date), None)
+            if baseline is not None and cur is not None:
+                response = next(iter(logic.timepoint_responses(
+                    baseline, follow, cur, [CORE_CRITERIA[r.criteria]])), None)  # fmt: skip
+            sides[(r.key, i)] = Side(read, response, list(cur.rows) if cur else [])
+    rows = [{"row": r, "sides": [sides.get((r.key, i)) for i in range(2)]} for r in review]
+    return render(request, "pages/assessments/adjudication.html", {
+        "case": logic.blinded_id(participant.pk), "participant": participant, "rows": rows,
+        "errors": errors, "reason": request.POST.get("reason", ""),
+    }, status=400 if errors else 200)  # fmt: skip
+
+
+def _store_adjudication(request: HttpRequest, participant: Participant, row: logic.ReviewRow,
+                        reader: int, reason: str) -> None:  # fmt: skip
+    chosen = row.reads[reader - 1]
+    if chosen is None:
+        raise InputError("choice", reader, "a reader who completed this timepoint")
+    text = (f"adjudication: accepted reader {reader}'s read (assessment {chosen.pk}, "
+            f"{chosen.overall_response}) for {row.criteria} on {row.date.isoformat()}: {reason}")
+    a = row.adjudication or TumourAssessment.objects.alive().filter(
+        participant=participant, evaluator=ADJUDICATOR, criteria=row.criteria,
+        assessment_date=row.date, reader=request.user).first() or TumourAssessment(
+        participant=participant, evaluator=ADJUDICATOR, reader=request.user,
+        criteria=row.criteria, assessment_date=row.date)  # fmt: skip
+    a.timepoint = FOLLOW_UP
+    a.modality = chosen.modality
+    a.visit_id = chosen.visit_id
+    a.overall_response = chosen.overall_response
+    a.save(user=request.user, reason=text)
+    stored = {x.lesion_id: x for x in Lesion.objects.alive().filter(assessment=a)}
+    for src in chosen.lesions.all():
+        if src.is_deleted:
+            continue
+        lesion = stored.pop(src.lesion_id, None) or Lesion(participant=participant, assessment=a)
+        for name in ("lesion_id", "role", "location", "couinaud_segment", "longest_diameter_mm",
+                     "viable_diameter_mm", "state", "in_field"):
+            setattr(lesion, name, getattr(src, name))
+        lesion.save(user=request.user, reason=text)
+    for gone in stored.values():
+        gone.soft_delete(text, user=request.user)
