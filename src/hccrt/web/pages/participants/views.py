@@ -65,8 +65,16 @@ def url_or_none(name: str, *args: Any) -> str | None:
 
 
 def _participant(request: HttpRequest, pk: int) -> Participant:
+    """A participant the user may see: by site, or (central reader) with a read assigned."""
     qs = visible_participants(request.user).select_related("site", "protocol")
-    return get_object_or_404(qs, pk=pk)
+    found = qs.filter(pk=pk).first()
+    if found is None:
+        # the capture scope offers a reader the participants with a read assigned to them
+        imaging = access.scope(Participant.objects.alive(), request.user, "tumour-assessments")
+        found = imaging.select_related("site", "protocol").filter(pk=pk).first()
+    if found is None:
+        raise Http404("no such participant among those you may see")
+    return found
 
 
 def _model(slug: str) -> type[m.Form]:
