@@ -1,0 +1,46 @@
+"""Small helpers shared by the workspace pages: links to records, labels of forms."""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from django.apps import apps
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+
+from hccrt.web.capture import access
+
+
+def url_or_none(name: str, *args: Any) -> str | None:
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+@functools.lru_cache(maxsize=1)
+def form_labels() -> dict[str, str]:
+    """app_label.model -> human name of the form (its verbose name)."""
+    out = {}
+    for label in access.model_resources():
+        app_label, model = label.split(".")
+        out[label] = str(apps.get_model(app_label, model)._meta.verbose_name)
+    return out
+
+
+def record_url(model_label: str, pk: Any) -> str | None:
+    """The page of a record (a participant's page, or the form's edit page), if defined."""
+    if model_label == "core.participant":
+        return url_or_none("pages:participant-detail", int(pk))
+    slug = access.model_resources().get(model_label)
+    if slug is None:
+        return None
+    try:
+        return url_or_none("pages:form-edit", slug, int(pk))
+    except ValueError:
+        return None
+
+
+def is_htmx(request: HttpRequest) -> bool:
+    return request.headers.get("HX-Request") == "true"
