@@ -20,6 +20,7 @@ FORMS = (
     "sbrt-fractions", "haic-cycles", "systemic-therapies", "visits", "vital-signs", "labs",
     "tumour-assessments", "lesions", "adverse-events", "qol", "surgeries",
     "subsequent-treatments", "dispositions",
+    "medical-history", "concomitant-medications", "protocol-deviations", "child-pugh-clinical",
 )  # fmt: skip
 ALL = frozenset(("participants", *FORMS, "queries"))
 TREATMENT = frozenset({"y90-plans", "y90-administrations", "sbrt-courses", "sbrt-fractions"})
@@ -141,6 +142,10 @@ def model_resources() -> dict[str, str]:
         "capture.qolresponse": "qol", "capture.surgerypathology": "surgeries",
         "capture.subsequenttreatment": "subsequent-treatments",
         "capture.disposition": "dispositions", "capture.dataquery": "queries",
+        "capture.medicalhistory": "medical-history",
+        "capture.concomitantmedication": "concomitant-medications",
+        "capture.protocoldeviation": "protocol-deviations",
+        "capture.childpughclinical": "child-pugh-clinical",
     }  # fmt: skip
     assert {f._meta.label_lower for f in m.FORM_MODELS} <= set(pairs)
     return pairs

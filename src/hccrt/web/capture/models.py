@@ -695,3 +695,5 @@ class TotpDevice(models.Model):
     secret = models.CharField(max_length=64)
     confirmed = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
+
+from hccrt.web.capture import models_extra  # noqa: E402, F401  (MH, CM, DV, Child-Pugh forms)

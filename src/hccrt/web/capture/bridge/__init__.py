@@ -1,0 +1,145 @@
+"""Records bridge: the database to the record tables of the core pipeline, and back.
+
+:func:`export_records` turns a protocol's participants and forms into an SDTM-shaped
+:class:`hccrt.records.RecordSet`; :func:`import_records` loads record tables (for example a
+synthetic cohort from :mod:`hccrt.simulate`) through the same path as the API: every row is a
+model ``save()`` (validation by the core, audit event, edit checks) inside one transaction,
+so a table with an invalid row loads nothing and the error (:class:`BridgeError`) names the
+domain, row, field, value and rule.
+
+Domains and their forms:
+
+- DM: Participant; DS: Disposition, Allocation (ENROLLED / RANDOMIZED), consent (DM);
+  LB: LabResult; VS: VitalSigns; AE: AdverseEvent; QS: QolResponse (``core_domains``)
+- SV: Visit; DV: ProtocolDeviation; IE: Screening (criteria not met); MH: MedicalHistory;
+  CM + SUPPCM: ConcomitantMedication; PR + SUPPPR + MI: SurgeryPathology and
+  SubsequentTreatment; RS: VitalSigns.ecog (ECOG) and ChildPughClinical (``history``)
+
+Not bridged yet: EX, XP, XA (treatment forms need the full planning inputs), TU, TR, SUPPTU
+(tumour assessments and lesions), SUPPAE; :data:`NOT_ROUND_TRIPPED` lists, per domain and
+column, what does not come back and why.
+
+**Row order and --SEQ on export**: rows are sorted by USUBJID, then the domain's first date
+column (stable; rows of one date keep form order: the order they were loaded in), and --SEQ
+numbers them per subject from 1, the rule :mod:`hccrt.simulate` writes them by; SV is sorted
+by USUBJID and VISITNUM and has no --SEQ. SUPP-- rows point at the exported --SEQ.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+from django.db import transaction
+
+from hccrt.records import RecordSet
+from hccrt.web.audit.base import audit_context
+from hccrt.web.capture.bridge import core_domains, history
+from hccrt.web.capture.bridge._common import BridgeError, ExportContext, LoadContext
+from hccrt.web.core.models import Participant, Protocol
+
+__all__ = ["BRIDGED", "NOT_ROUND_TRIPPED", "BridgeError", "export_records", "import_records"]
+
+BRIDGED = ("DM", "SV", "IE", "DS", "LB", "VS", "AE", "QS", "RS", "MH", "DV", "CM", "SUPPCM",
+           "PR", "SUPPPR", "MI")  # fmt: skip
+
+_DERIVED = "derived downstream from other columns, not captured on a form"
+#: domain -> column -> why the value does not come back from the forms (columns the synthetic
+#: cohorts write; tests/web/test_bridge_domains.py checks the list is complete)
+NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
+    "DM": {
+        "RFSTDTC": "reference start = first treatment; from the treatment forms (EX not bridged)",
+        "RFENDTC": "end of participation: from DS, not stored on the participant",
+        "RFXSTDTC": "first study treatment: from the treatment forms (EX not bridged)",
+        "RFXENDTC": "last study treatment: from the treatment forms (EX not bridged)",
+        "RFPENDTC": "end of participation: from DS, not stored on the participant",
+        "DTHDTC": "death date: the DEATH disposition, not stored on the participant",
+        "DTHFL": "death flag: the DEATH disposition, not stored on the participant",
+        "RACE": "not captured (the participant holds no direct or quasi-identifiers beyond "
+                "sex and age)",
+        "ACTARMCD": "actual arm: from the treatment forms (EX not bridged)",
+        "ACTARM": "actual arm: from the treatment forms (EX not bridged)",
+        "ACTARMUD": "actual arm: from the treatment forms (EX not bridged)",
+        "ARMNRS": "ASSIGNED, NOT TREATED needs the treatment forms (SCREEN FAILURE round-trips)",
+        "DMDTC": "date of collection of DM: not captured",
+    },
+    "DS": {"EPOCH": "epoch: derived from dates and the treatment forms (EX not bridged)",
+           "DSSEQ": "rows of one date are ordered by form (consent, milestone, disposition), "
+                    "not by the generator's order"},
+    "LB": {"LBCAT": _DERIVED + " (category of the test)", "LBNRIND": _DERIVED + " (value vs "
+           "range)", "LBSPEC": "specimen: not captured", "LBBLFL": _DERIVED + " (baseline "
+           "flag)", "LBSTRESC": "standard value recomputed by hccrt.units (exact); the "
+           "generator rounds to 2 decimals", "LBSTRESN": "as LBSTRESC",
+           "LBSTNRLO": "as LBSTRESC", "LBSTNRHI": "as LBSTRESC",
+           "LBTOXGR": "CTCAE grade computed by the core on save (not copied from the table)"},
+    "VS": {"VSBLFL": _DERIVED + " (baseline flag)",
+           "VSSEQ": "BMI and BSA rows are derived, not captured, so numbering differs"},
+    "AE": {"AEDECOD": "dictionary-coded term: not captured (the form holds the CTCAE term, "
+                      "exported as AETERM and AEDECOD)",
+           "AESPID": "sponsor line id: not captured", "AEBODSYS": "MedDRA SOC: not captured",
+           "AESEV": "severity: not captured (the CTCAE grade is)",
+           "AEACN": "action taken: not captured", "EPOCH": "epoch: derived from dates",
+           "AESLIFE": "written Y/N on export; the generator leaves it empty",
+           "AESDTH": "written Y/N on export; the generator leaves it empty"},
+    "QS": {"QSORRESU": "no unit for questionnaire items", "QSSTRESU": "no unit",
+           "QSBLFL": _DERIVED + " (baseline flag)"},
+    "MH": {},
+    "SV": {},
+    "DV": {},
+    "IE": {},
+    "RS": {"RSSEQ": "rows of one date: the Child-Pugh signs, then ECOG; the generator writes "
+                    "a screen failure's ECOG first"},
+    "CM": {},
+    "PR": {},
+    "MI": {"MIDTC": "the surgery form holds no pathology report date"},
+    "SUPPCM": {}, "SUPPPR": {},
+}
+
+
+def export_records(protocol_code: str) -> RecordSet:
+    """The bridged domains of one protocol's data (soft-deleted rows excluded)."""
+    participants = list(Participant.objects.alive().filter(protocol__code=protocol_code)
+                        .select_related("site", "protocol").order_by("study_id"))  # fmt: skip
+    doc = participants[0].protocol.document if participants else \
+        Protocol.objects.get(code=protocol_code, is_current=True).document
+    ctx = ExportContext(protocol_code.upper(), participants, doc)
+    tables = core_domains.export_core(ctx)
+    tables["RS"] = history.export_child_pugh(ctx) + tables["RS"]
+    tables["SV"] = history.export_sv(ctx)
+    tables["IE"] = history.export_ie(ctx)
+    tables["MH"] = history.export_mh(ctx)
+    tables["DV"] = history.export_dv(ctx)
+    tables["CM"], tables["SUPPCM"] = history.export_cm(ctx)
+    tables.update(history.export_pr_mi(ctx))
+    frames = {}
+    for code, rows in tables.items():
+        df = pd.DataFrame(rows)
+        if df.empty and code != "DM":
+            continue
+        if code not in ("DM", "SV") and not code.startswith("SUPP"):
+            dtc = [c for c in df.columns if c.endswith("DTC")]
+            df = df.sort_values(["USUBJID", *dtc[:1]], kind="stable", na_position="last")
+            df = df.reset_index(drop=True)
+            df.insert(3, f"{code}SEQ", (df.groupby("USUBJID").cumcount() + 1).astype(float))
+        frames[code] = df
+    return RecordSet(frames)
+
+
+@transaction.atomic
+def import_records(records: RecordSet, protocol_code: str, *, user: Any = None,
+                   reason: str = "loaded from record tables") -> dict[str, int]:  # fmt: skip
+    """Load the bridged domains through the audited save path; returns rows loaded per domain
+    (VS and QS count forms: one per subject, date and visit)."""
+    protocol = Protocol.objects.get(code=protocol_code, is_current=True)
+    ctx = LoadContext(records, protocol, user)
+    with audit_context(user, reason):
+        core_domains.import_dm(ctx)
+        history.import_sv(ctx)
+        history.import_ie(ctx)
+        history.import_mh(ctx)
+        history.import_dv(ctx)
+        core_domains.import_core(ctx)
+        history.import_child_pugh(ctx)
+        history.import_cm(ctx)
+        history.import_pr_mi(ctx)
+    return dict(ctx.counts)
