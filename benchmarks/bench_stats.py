@@ -9,7 +9,10 @@ continuous times. For each N = 1e3, 1e4, ... up to --max-n:
 * "KM + log-rank + RMST": hccrt ``kaplan_meier`` by arm, ``logrank_from_km`` and
   ``rmst_from_km`` (one sort shared) vs lifelines ``KaplanMeierFitter`` per arm,
   ``logrank_test`` and ``restricted_mean_survival_time`` per arm (point only; lifelines'
-  variance is a different quantity, issue #1682).
+  variance is a different quantity, issue #1682). hccrt's fit computes S(t), the Greenwood SE
+  of log S and the pointwise CI limits eagerly (as lifelines computes its CIs in ``fit``);
+  the two columns that are plain functions of those (``std_err`` = S x SE(log S), and
+  ``n_censor``) are derived on first access, like the ``table`` DataFrame.
 * "Cox": hccrt ``cox_ph`` (Efron) vs lifelines ``CoxPHFitter`` (Efron), three covariates.
 
 Reports the median wall time of --repeats runs (lifelines Cox at N >= 1e6: one run), the ratio
@@ -203,7 +206,8 @@ def run(max_n: int, repeats: int) -> str:
         "default precision (1e-7), which leaves coefficients ~1e-6 from the maximum; the "
         "'tight' column refits lifelines with precision 1e-12 (untimed, N <= 1e5). Peak memory "
         "is hccrt's tracemalloc peak over the bytes of the input arrays (time float64, event "
-        "and arm int64, covariates float64).",
+        "and arm int64, covariates float64). hccrt's KM computes S, SE(log S) and the CI limits "
+        "in the timed call; std_err (= S x SE(log S)) and n_censor are derived on first access.",
         "",
         "| Task | N | lifelines (s) | hccrt (s) | ratio | max rel. diff | Cox SE rel. diff | "
         "coef vs tight lifelines | hccrt peak mem / input |",

@@ -24,7 +24,7 @@ Methods (each as implemented by R ``survival`` 3.5, which the tests reproduce to
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -41,19 +41,31 @@ from hccrt.stats._inputs import (
 )
 
 _TOL = float(np.sqrt(np.finfo(float).eps))
+#: Rows per block of the chunked elementwise passes (KM variance and CIs, log-rank, RMST):
+#: bounds the temporaries to a few MB whatever N, which keeps peak memory near the output.
+BLOCK = 1 << 16
+
+
+def _blocks(a: int, b: int, size: int | None = None) -> Iterator[tuple[int, int]]:
+    """Consecutive [start, stop) ranges of at most ``size`` (default :data:`BLOCK`) rows
+    covering [a, b)."""
+    size = size or BLOCK
+    for s in range(a, b, size):
+        yield s, min(s + size, b)
 
 
 @dataclass(frozen=True)
 class SortedSurv:
-    """Observations sorted by (group, time), with the boundaries of groups and distinct times.
+    """Per-group tables of distinct times (group-major, time-sorted within each group).
 
-    Built once and shared by KM, log-rank and RMST so a full analysis sorts the data once.
+    Built once by :func:`sort_survival` and shared by KM, log-rank and RMST, so a full analysis
+    sorts the data once. Unweighted, the censoring counts are derived on first access from the
+    at-risk and event counts (exact: integer counts in float64); with weights they are stored.
     """
 
     time: np.ndarray  # distinct times, per group, concatenated
     n_risk: np.ndarray  # (weighted) number at risk just before each distinct time
     n_event: np.ndarray  # (weighted) events at each distinct time
-    n_censor: np.ndarray  # (weighted) censorings at each distinct time
     group_start: np.ndarray  # index into the distinct-time arrays where each group starts
     levels: np.ndarray  # group labels (a single None when ungrouped)
     n_obs: np.ndarray  # observations per group
@@ -61,63 +73,50 @@ class SortedSurv:
     non_integer_weights: bool = False
     w2_event: np.ndarray | None = None  # sum of squared weights of the events at each time
     w2_total: np.ndarray | None = None  # sum of squared weights of everyone at each time
-    pooled_risk: np.ndarray | None = None  # groups x pooled event times: at risk (log-rank)
-    pooled_events: np.ndarray | None = None  # groups x pooled event times: events
+    censor: np.ndarray | None = None  # stored (weighted) censoring counts; None: derived
+
+    @property
+    def group_end(self) -> np.ndarray:
+        """One past the last row of each group."""
+        return np.append(self.group_start[1:], self.time.size)
+
+    @functools.cached_property
+    def n_censor(self) -> np.ndarray:
+        """(Weighted) censorings at each distinct time: n_risk - n_event - n_risk(next time
+        of the group), 0 after a group's last time."""
+        if self.censor is not None:
+            return self.censor
+        nxt = np.empty_like(self.n_risk)
+        nxt[:-1] = self.n_risk[1:]
+        nxt[self.group_end - 1] = 0.0
+        np.subtract(self.n_risk, nxt, out=nxt)
+        return np.subtract(nxt, self.n_event, out=nxt)
 
 
-def _segment(t: np.ndarray, e: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray, ...]:
-    """Distinct-time table of one time-sorted group: time, n_risk, n_event, total, and (with
-    weights) the squared-weight sums."""
+def _segment(t: np.ndarray, e: np.ndarray, w: np.ndarray | None) -> tuple[np.ndarray | None, ...]:
+    """Distinct-time table of one time-sorted group: time, n_risk, n_event, and (with
+    weights) the weighted censoring counts and the squared-weight sums."""
     n = t.size
     new = np.empty(n, dtype=bool)
     new[0] = True
     np.not_equal(t[1:], t[:-1], out=new[1:])
-    idx = np.flatnonzero(new)
     if w is None:
-        if idx.size == n:  # no ties: one observation per distinct time
-            return t, np.arange(n, 0, -1, dtype=np.float64), e, np.ones(n), None, None
+        if bool(new.all()):  # no ties: one observation per distinct time
+            return t, np.arange(n, 0, -1, dtype=np.float64), e, None, None, None
+        idx = np.flatnonzero(new)
+        del new
         n_event = np.add.reduceat(e, idx)
-        total = np.diff(np.append(idx, n)).astype(np.float64)
         n_risk = (n - idx).astype(np.float64)
-        return t[idx], n_risk, n_event, total, None, None
+        return t[idx], n_risk, n_event, None, None, None
+    idx = np.flatnonzero(new)
+    del new
     n_event = np.add.reduceat(e * w, idx)
     total = np.add.reduceat(w, idx)
     w2 = w * w
     # reverse cumulative sum, as R adds weights from the end
     n_risk = np.cumsum(total[::-1])[::-1]
-    return t[idx], n_risk, n_event, total, np.add.reduceat(e * w2, idx), np.add.reduceat(w2, idx)
-
-
-def _pooled_counts(
-    tt: np.ndarray, et: np.ndarray, masks: list[np.ndarray]
-) -> tuple[np.ndarray, np.ndarray]:
-    """Per group (rows) at-risk and event counts at the pooled distinct event times, from
-    time-sorted arrays (what the log-rank test needs), by reverse cumulative sums."""
-    n = tt.size
-    new = np.empty(n, dtype=bool)
-    new[0] = True
-    np.not_equal(tt[1:], tt[:-1], out=new[1:])
-    starts = np.flatnonzero(new)
-    del new
-    untied = starts.size == n  # continuous times: every block is one observation
-    dd = et if untied else np.add.reduceat(et, starts)
-    ev = dd > 0
-    k = len(masks)
-    nev = int(ev.sum())
-    risk = np.empty((k, nev))
-    dev = np.empty((k, nev))
-    total = (n - starts)[ev].astype(np.float64)
-    for j in range(k - 1):
-        if untied:
-            risk[j] = np.cumsum(masks[j][::-1], dtype=np.float64)[::-1][ev]
-            dev[j] = np.where(masks[j], et, 0.0)[ev]
-        else:
-            cnt = np.add.reduceat(masks[j], starts, dtype=np.float64)
-            risk[j] = np.cumsum(cnt[::-1])[::-1][ev]
-            dev[j] = np.add.reduceat(np.where(masks[j], et, 0.0), starts)[ev]
-    risk[k - 1] = total - risk[: k - 1].sum(axis=0)
-    dev[k - 1] = dd[ev] - dev[: k - 1].sum(axis=0)
-    return risk, dev
+    return (t[idx], n_risk, n_event, total - n_event, np.add.reduceat(e * w2, idx),
+            np.add.reduceat(w2, idx))
 
 
 def sort_survival(
@@ -127,53 +126,113 @@ def sort_survival(
     levels: np.ndarray | None,
     weights: np.ndarray | None,
 ) -> SortedSurv:
-    """Group-wise tied-time tables from validated arrays: one sort by time, then each group
-    is taken out of the time-sorted arrays in order (sequential, no second sort). Without
-    weights and with two or more groups, the pooled counts of the log-rank test are also
-    collected in the same pass."""
-    # order within tied times is irrelevant (only block sums are used), so the fast
-    # unstable (SIMD) sort is used
-    order = np.argsort(time)
-    tt = time[order]
-    et = event[order]
-    wt = None if weights is None else weights[order]
-    pool = None
+    """Group-wise tied-time tables from validated arrays.
+
+    Each group's rows are taken out once (boolean compress) and sorted by time alone, so no
+    full-length (group, time) sort and no per-group re-sort of the whole data is needed; the
+    log-rank test later merges the groups' tables (:func:`pooled_event_blocks`). The order
+    within tied times is irrelevant (only block sums are used), so the fast unstable (SIMD)
+    sort is used.
+    """
+    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
     if codes is None:
-        segments = [_segment(tt, et, wt)]
-        n_per = np.array([tt.size])
+        parts.append((time, event, weights))
     else:
-        gt = codes[order]
-        del order
-        k = len(levels) if levels is not None else int(gt.max()) + 1
-        masks = [gt == j for j in range(k)]
-        del gt
-        segments = [_segment(tt[m], et[m], None if wt is None else wt[m]) for m in masks]
-        n_per = np.array([int(m.sum()) for m in masks])
-        if weights is None and k >= 2:
-            pool = _pooled_counts(tt, et, masks)
-    sizes = [seg[0].size for seg in segments]
+        k = len(levels) if levels is not None else int(codes.max()) + 1
+        for j in range(k):
+            m = codes == j  # sequential compress, then the small gathers below
+            parts.append((time[m], event[m], None if weights is None else weights[m]))
+            del m
+    n_per = np.array([p[0].size for p in parts])
+    cols: list[list[np.ndarray | None]] = [[] for _ in range(6)]
+    while parts:
+        t, e, w = parts.pop(0)
+        o = np.argsort(t)
+        seg = _segment(t[o], e[o], None if w is None else w[o])
+        del t, e, w, o
+        for c, x in zip(cols, seg, strict=True):
+            c.append(x)
+        del seg
+    sizes = [x.size for x in cols[0]]  # type: ignore[union-attr]
     gidx = np.cumsum([0, *sizes[:-1]]).astype(np.int64)
 
-    def cat(i: int) -> np.ndarray:
-        return segments[0][i] if len(segments) == 1 else np.concatenate([x[i] for x in segments])
+    def cat(c: list[np.ndarray | None]) -> np.ndarray | None:
+        """Concatenate one column, releasing the per-group parts as it goes."""
+        if c[0] is None:
+            return None
+        out = c[0] if len(c) == 1 else np.concatenate(c)  # type: ignore[arg-type]
+        c.clear()
+        return out
 
-    n_event, total = cat(2), cat(3)
     lv = levels if levels is not None else np.array([None], dtype=object)
+    t, nr, ne = cat(cols[0]), cat(cols[1]), cat(cols[2])
+    assert t is not None and nr is not None and ne is not None
     return SortedSurv(
-        time=cat(0),
-        n_risk=cat(1),
-        n_event=n_event,
-        n_censor=total - n_event,
+        time=t,
+        n_risk=nr,
+        n_event=ne,
         group_start=gidx,
         levels=lv,
         n_obs=n_per,
         weighted=weights is not None,
         non_integer_weights=weights is not None and bool(np.any(weights != np.floor(weights))),
-        w2_event=None if weights is None else cat(4),
-        w2_total=None if weights is None else cat(5),
-        pooled_risk=None if pool is None else pool[0],
-        pooled_events=None if pool is None else pool[1],
+        censor=cat(cols[3]),
+        w2_event=cat(cols[4]),
+        w2_total=cat(cols[5]),
     )
+
+
+def pooled_event_blocks(
+    ss: SortedSurv, size: int | None = None
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The log-rank test's per-group at-risk and event counts (K x B arrays, one row per group)
+    at the pooled distinct event times, yielded in time order in blocks of bounded size.
+
+    The groups' tables are merged without a pooled sort: cut points sampled every ``size``
+    rows of each group bound the rows of every group between consecutive cuts. Within a block
+    the groups' rows are merged (stable sort of K sorted runs, linear), and at the first row of
+    each pooled time, the number of group-j rows before it (a running count) locates group j's
+    first time >= t, whose at-risk count is group j's (0 past the group's end) and whose event
+    count is group j's if that time is t. Times without events are dropped.
+    """
+    size = size or BLOCK
+    k = len(ss.levels)
+    starts, ends = ss.group_start, ss.group_end
+    cuts = np.unique(np.concatenate([ss.time[a:b:size] for a, b in zip(starts, ends, strict=True)]))
+    lo_pos = [np.searchsorted(ss.time[a:b], cuts, side="left") + a
+              for a, b in zip(starts, ends, strict=True)]
+    for i in range(cuts.size):
+        bounds = [(int(lo_pos[j][i]), int(lo_pos[j][i + 1]) if i + 1 < cuts.size else int(e))
+                  for j, e in enumerate(ends)]
+        rows = np.concatenate([np.arange(a, b) for a, b in bounds])
+        if rows.size == 0:
+            continue
+        grp = np.repeat(np.arange(k, dtype=np.int16), [b - a for a, b in bounds])
+        o = np.argsort(ss.time[rows], kind="stable")  # merges K sorted runs
+        rows, grp = rows[o], grp[o]
+        del o
+        ts = ss.time[rows]
+        first = np.empty(rows.size, dtype=bool)
+        first[0] = True
+        np.not_equal(ts[1:], ts[:-1], out=first[1:])
+        run = np.flatnonzero(first)
+        dd = np.add.reduceat(ss.n_event[rows], run)
+        run = run[dd > 0]
+        if run.size == 0:
+            continue
+        ut = ts[run]
+        risk = np.zeros((k, run.size))
+        dev = np.zeros((k, run.size))
+        for j, (a, _b) in enumerate(bounds):
+            before = np.cumsum(grp == j, dtype=np.int64)  # group-j rows up to and including r
+            # first group-j row at or after the run start: a + (rows of j strictly before)
+            pj = a + before[run] - (grp[run] == j)
+            inside = pj < ends[j]
+            pin = pj[inside]
+            risk[j, inside] = ss.n_risk[pin]
+            hit = ss.time[pin] == ut[inside]
+            dev[j, np.flatnonzero(inside)[hit]] = ss.n_event[pin[hit]]
+        yield risk, dev
 
 
 def _ci(
@@ -254,7 +313,7 @@ class KaplanMeierResult:
     columns are available as numpy arrays in ``arrays``.
     """
 
-    arrays: dict[str, np.ndarray]
+    arrays: KMColumns
     variance: str  # "greenwood", or "robust" (infinitesimal jackknife) for non-integer weights
     conf_type: str
     conf_level: float
@@ -363,45 +422,81 @@ def _ij_var_log(n: np.ndarray, d: np.ndarray, w2e: np.ndarray, w2t: np.ndarray) 
         return np.cumsum(at_time) + big_a * big_a * w2_after
 
 
+class KMColumns(Mapping[str, np.ndarray]):
+    """The Kaplan-Meier columns by name, in table order. ``n_censor`` (from the sorted table)
+    and ``std_err`` (= surv * std_err_log) are derived on first access and then kept, so a fit
+    holds only what it needs until they are read."""
+
+    ORDER = ("time", "n_risk", "n_event", "n_censor", "surv", "std_err", "std_err_log",
+             "lower", "upper")
+
+    def __init__(self, eager: dict[str, np.ndarray],
+                 lazy: dict[str, Callable[[], np.ndarray]]) -> None:
+        self._eager = eager
+        self._lazy = lazy
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        if key not in self._eager:
+            if key not in self._lazy:
+                raise KeyError(key)
+            self._eager[key] = self._lazy.pop(key)()
+        return self._eager[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(c for c in self.ORDER if c in self._eager or c in self._lazy)
+
+    def __len__(self) -> int:
+        return len(self._eager) + len(self._lazy)
+
+
 def km_from_sorted(ss: SortedSurv, conf_type: str, conf_level: float) -> KaplanMeierResult:
-    """Kaplan-Meier table from a :class:`SortedSurv` (no re-sorting)."""
+    """Kaplan-Meier table from a :class:`SortedSurv` (no re-sorting).
+
+    The elementwise steps run in blocks of :data:`BLOCK` rows written into the output arrays,
+    and the products/sums accumulate in place, so the temporaries stay a few MB whatever N
+    (the arithmetic, and so every value, is the same as on whole arrays).
+    """
     z = check_conf(conf_type, conf_level)
     n, d = ss.n_risk, ss.n_event
-    with np.errstate(divide="ignore", invalid="ignore"):
-        factor = 1.0 - d / n
-        # Greenwood increment; infinite when the curve drops to 0 (R survfit gives Inf there)
-        h = np.where(n - d == 0, np.where(d > 0, np.inf, 0.0), d / (n * (n - d)))
-    surv = np.empty_like(factor)
-    gw = np.empty_like(factor)
-    ends = np.append(ss.group_start[1:], factor.size)
+    m = n.size
+    surv = np.empty(m)
+    gw = np.empty(m)
+    ends = ss.group_end
     last_time = np.empty(ss.group_start.size)
     robust = ss.weighted and ss.w2_total is not None and _non_integer_weights(ss)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for s, e in _blocks(0, m):
+            nb, db = n[s:e], d[s:e]
+            np.divide(db, nb, out=surv[s:e])
+            np.subtract(1.0, surv[s:e], out=surv[s:e])  # 1 - d/n
+            if not robust:
+                # Greenwood increment; infinite when the curve drops to 0 (R survfit: Inf)
+                nd = nb - db
+                gw[s:e] = np.where(nd == 0, np.where(db > 0, np.inf, 0.0), db / (nb * nd))
     for k, (a, b) in enumerate(zip(ss.group_start, ends, strict=True)):
-        np.cumprod(factor[a:b], out=surv[a:b])
+        np.cumprod(surv[a:b], out=surv[a:b])
         if robust:
+            assert ss.w2_event is not None and ss.w2_total is not None
             gw[a:b] = _ij_var_log(n[a:b], d[a:b], ss.w2_event[a:b], ss.w2_total[a:b])
         else:
-            np.cumsum(h[a:b], out=gw[a:b])
+            np.cumsum(gw[a:b], out=gw[a:b])
         last_time[k] = ss.time[b - 1]
-    del factor, h
     se_log = np.sqrt(gw, out=gw)
     if robust:  # once S = 0 every influence is 0 (R: std.err 0, limits NA)
         se_log[surv == 0] = 0.0
-    with np.errstate(invalid="ignore"):
-        std_err = surv * se_log
-    lower, upper = _ci(surv, se_log, conf_type, z)
-    arrays = dict(
-        {
-            "time": ss.time,
-            "n_risk": n,
-            "n_event": d,
-            "n_censor": ss.n_censor,
-            "surv": surv,
-            "std_err": std_err,
-            "std_err_log": se_log,
-            "lower": lower,
-            "upper": upper,
-        }
+    lower = np.empty(m)
+    upper = np.empty(m)
+    for s, e in _blocks(0, m):
+        lower[s:e], upper[s:e] = _ci(surv[s:e], se_log[s:e], conf_type, z)
+
+    def std_err() -> np.ndarray:
+        with np.errstate(invalid="ignore"):
+            return surv * se_log
+
+    arrays = KMColumns(
+        {"time": ss.time, "n_risk": n, "n_event": d, "surv": surv, "std_err_log": se_log,
+         "lower": lower, "upper": upper},
+        {"n_censor": lambda: ss.n_censor, "std_err": std_err},
     )
     variance = "robust" if robust else "greenwood"
     return KaplanMeierResult(arrays, variance, conf_type, conf_level, ss, last_time)

@@ -15,6 +15,7 @@ V are sums of the within-stratum quantities (stratified log-rank; lifelines has 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ from scipy.stats import chi2
 
 from hccrt.errors import InputError
 from hccrt.stats._inputs import ArrayLike, as_event, as_labels, as_time
-from hccrt.stats.km import KaplanMeierResult, SortedSurv, sort_survival
+from hccrt.stats.km import KaplanMeierResult, SortedSurv, pooled_event_blocks, sort_survival
 
 
 @dataclass(frozen=True)
@@ -82,48 +83,66 @@ def _block_counts(
     return risk, dev, sstart, idx
 
 
+def _accumulate(
+    blocks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int, rho: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Weighted observed, expected and covariance of O - E, summed over blocks.
+
+    Each block is (risk, dev, new_stratum): K x B at-risk and event counts at B distinct
+    times in (stratum, time) order, and a flag per time that it starts a stratum. The pooled
+    left-continuous KM of the G-rho weights is carried across blocks within a stratum.
+    """
+    observed_w = np.zeros(k)
+    expected = np.zeros(k)
+    var = np.zeros((k, k))
+    carry = 1.0  # pooled KM after the last time of the previous block (same stratum)
+    for risk, dev, snew in blocks:
+        nn = risk.sum(axis=0)
+        dd = dev.sum(axis=0)
+        if rho != 0:
+            # pooled left-continuous KM within stratum at each time
+            surv_after = 1.0 - dd / nn
+            bounds = np.append(np.flatnonzero(snew), nn.size)
+            if bounds[0] != 0:
+                bounds = np.r_[0, bounds]
+            s_minus = np.empty_like(nn)
+            for a, b in itertools.pairwise(bounds):
+                start = 1.0 if snew[a] else carry
+                np.cumprod(surv_after[a:b], out=surv_after[a:b])
+                surv_after[a:b] *= start
+                s_minus[a] = start
+                s_minus[a + 1 : b] = surv_after[a : b - 1]
+                carry = float(surv_after[b - 1])
+            wt = s_minus**rho
+        else:
+            wt = None
+        ev = dd > 0
+        if not ev.all():
+            risk, dev, nn, dd = risk[:, ev], dev[:, ev], nn[ev], dd[ev]
+            wt = None if wt is None else wt[ev]
+        frac = risk / nn
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if wt is None:
+                observed_w += dev.sum(axis=1)
+                expected += frac @ dd
+                c = np.where(nn > 1, dd * (nn - dd) / (nn - 1), 0.0)
+            else:
+                observed_w += dev @ wt
+                expected += frac @ (wt * dd)
+                c = np.where(nn > 1, wt * wt * dd * (nn - dd) / (nn - 1), 0.0)
+        var += np.diag(frac @ c) - (frac * c) @ frac.T
+    return observed_w, expected, var
+
+
 def _statistic(
-    risk: np.ndarray,
-    dev: np.ndarray,
-    sstart: np.ndarray,
+    blocks: Iterable[tuple[np.ndarray, np.ndarray, np.ndarray]],
     levels: np.ndarray,
     n_per: np.ndarray,
     rho: float,
     stratified: bool,
 ) -> LogrankResult:
-    """Test statistic from per-block at-risk / event counts (K x B: one row per group),
-    blocks sorted by (stratum, time); ``sstart`` gives, per block, the first block of its
-    stratum."""
-    nn = risk.sum(axis=0)
-    dd = dev.sum(axis=0)
-    ev = dd > 0
-    if rho != 0:
-        # pooled left-continuous KM within stratum at each block
-        surv_after = np.empty_like(nn)
-        bounds = np.append(np.unique(sstart), nn.size)
-        for a, b in itertools.pairwise(bounds):
-            surv_after[a:b] = np.cumprod(1.0 - dd[a:b] / nn[a:b])
-        s_minus = np.ones_like(nn)
-        s_minus[1:] = surv_after[:-1]
-        s_minus[np.r_[True, sstart[1:] != sstart[:-1]]] = 1.0
-        wt = s_minus**rho
-    else:
-        wt = None
-    if not ev.all():
-        risk, dev, nn, dd = risk[:, ev], dev[:, ev], nn[ev], dd[ev]
-        wt = None if wt is None else wt[ev]
-    frac = risk / nn
-    if wt is None:
-        observed_w = dev.sum(axis=1)
-        expected = frac @ dd
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = np.where(nn > 1, dd * (nn - dd) / (nn - 1), 0.0)
-    else:
-        observed_w = dev @ wt
-        expected = frac @ (wt * dd)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            c = np.where(nn > 1, wt * wt * dd * (nn - dd) / (nn - 1), 0.0)
-    var = np.diag(frac @ c) - (frac * c) @ frac.T
+    """Test statistic from the blocks of :func:`_accumulate`."""
+    observed_w, expected, var = _accumulate(blocks, len(levels), rho)
     u = observed_w - expected
     df = int(np.sum(expected > 0)) - 1
     sub = var[1:, 1:]
@@ -168,21 +187,30 @@ def logrank_from_arrays(
     risk, dev, sstart, _ = _block_counts(t, e, g, s, k)
     del t, e, g, s
     n_per = np.bincount(codes, minlength=k)
-    return _statistic(
-        np.ascontiguousarray(risk.T), np.ascontiguousarray(dev.T), sstart, levels, n_per, rho, True
-    )
+    snew = np.r_[True, sstart[1:] != sstart[:-1]]
+    block = (np.ascontiguousarray(risk.T), np.ascontiguousarray(dev.T), snew)
+    return _statistic([block], levels, n_per, rho, True)
 
 
 def logrank_from_sorted(ss: SortedSurv, rho: float = 0.0) -> LogrankResult:
-    """Unstratified test from the pooled counts that :func:`sort_survival` collects in its
-    single pass over the time-sorted data (e.g. a fitted Kaplan-Meier's ``sorted``)."""
+    """Unstratified test from the per-group tables of :func:`sort_survival` (e.g. a fitted
+    Kaplan-Meier's ``sorted``), merged block by block in time order
+    (:func:`~hccrt.stats.km.pooled_event_blocks`): no second sort, bounded temporaries."""
     if ss.weighted:
         raise InputError("weights", "given", "no case weights (the log-rank test is unweighted)")
     k = len(ss.levels)
-    if k < 2 or ss.pooled_risk is None or ss.pooled_events is None:
+    if k < 2:
         raise InputError("group", list(ss.levels), "at least two groups")
-    sstart = np.zeros(ss.pooled_risk.shape[1], dtype=np.int64)
-    return _statistic(ss.pooled_risk, ss.pooled_events, sstart, ss.levels, ss.n_obs, rho, False)
+    first = [True]
+
+    def blocks() -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        for risk, dev in pooled_event_blocks(ss):
+            snew = np.zeros(risk.shape[1], dtype=bool)
+            snew[0] = first[0]
+            first[0] = False
+            yield risk, dev, snew
+
+    return _statistic(blocks(), ss.levels, ss.n_obs, rho, False)
 
 
 def logrank_from_km(km: KaplanMeierResult, rho: float = 0.0) -> LogrankResult:

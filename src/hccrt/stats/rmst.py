@@ -20,6 +20,7 @@ import pandas as pd
 from scipy.stats import norm
 
 from hccrt.errors import InputError
+from hccrt.stats import km as _km
 from hccrt.stats._inputs import ArrayLike, check_conf
 from hccrt.stats.km import KaplanMeierResult, SortedSurv, km_from_sorted, prepare
 
@@ -38,20 +39,38 @@ class RMSTResult:
 def _rmst_one(
     time: np.ndarray, n: np.ndarray, d: np.ndarray, surv: np.ndarray, tau: float
 ) -> tuple[float, float]:
-    """Port of R survmean's rmean/varmean for one curve (start time 0)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        hh = np.where(n - d == 0, 0.0, d / (n * (n - d)))
-    keep = time <= tau
-    if not keep.any():
+    """R survmean's rmean/varmean for one curve (start time 0), in bounded memory.
+
+    With t_0 < ... < t_{m-1} the times <= tau and t_m = tau, the area is
+    t_0 + sum_j r_j with r_j = (t_{j+1} - t_j) S(t_j), and the variance
+    sum_j A_j^2 d_j / (n_j (n_j - d_j)) with A_j = sum_{i >= j} r_i the area from t_j to tau
+    (terms with n_j = d_j are 0). A_j is a reverse cumulative sum, taken block by block from
+    the end with a carry (:data:`~hccrt.stats.km.BLOCK` rows at a time).
+    """
+    m = int(np.searchsorted(time, tau, side="right"))  # times are sorted
+    if m == 0:
         return tau, 0.0
-    m = int(np.flatnonzero(keep)[-1]) + 1  # times are sorted
-    temptime = np.append(time[:m], tau)
-    tempsurv = np.append(surv[:m], surv[m - 1])
-    hh = np.append(hh[:m], 0.0)
-    delta = np.diff(np.r_[0.0, temptime])
-    rect = delta * np.r_[1.0, tempsurv[:-1]]
-    var = float(np.sum(np.cumsum(rect[1:][::-1]) ** 2 * hh[::-1][1:]))
-    return float(rect.sum()), var
+    area = float(time[0])
+    var = 0.0
+    carry = 0.0
+    size = _km.BLOCK
+    for s in reversed(range(0, m, size)):
+        e = min(s + size, m)
+        nxt = np.empty(e - s)
+        nxt[: e - s - 1] = time[s + 1 : e]
+        nxt[-1] = time[e] if e < m else tau
+        r = np.subtract(nxt, time[s:e], out=nxt)
+        r *= surv[s:e]
+        area += float(r.sum())
+        big_a = np.cumsum(r[::-1])[::-1]
+        big_a += carry
+        carry = float(big_a[0])
+        nb, db = n[s:e], d[s:e]
+        nd = nb - db
+        with np.errstate(divide="ignore", invalid="ignore"):
+            hh = np.where(nd == 0, 0.0, db / (nb * nd))
+        var += float(np.dot(big_a * big_a, hh))
+    return area, var
 
 
 def rmst_from_km(
