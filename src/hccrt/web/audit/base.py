@@ -1,7 +1,8 @@
 """The base of every trial-data model: audited save, versions, soft delete only.
 
-``AuditedModel.save()`` is the only way a row of trial data is written. Inside one
-transaction it takes the audit-chain lock, locks the stored row, refuses a stale version
+``AuditedModel.save()`` is the only way a row of trial data is written (with
+:func:`hccrt.web.audit.bulk.audited_bulk_create` for loaders). Inside one transaction it takes
+its site's audit-chain lock (updates), locks the stored row, refuses a stale version
 (:class:`StaleVersionError`, HTTP 409 in the API), validates through the model's ``clean()``
 (which calls the clinical core), requires a reason for any change after the first save,
 increments ``version``, writes the row with the database guard open and appends the audit
@@ -136,12 +137,12 @@ class AuditedModel(models.Model):
             if adding:
                 self._validate()
             else:
-                # an update takes the chain lock before its row lock, so every transaction
-                # that holds a trial row lock holds the chain lock: one lock order, no
-                # deadlock. A create locks no existing row (PostgreSQL checks Django's
-                # deferred foreign keys at commit) and queues on the chain only after its
-                # insert, which keeps the serialized part of a save short.
-                chain.lock_chain(using)
+                # an update takes its site's chain lock before its row lock, so every
+                # transaction that holds a trial row lock holds that chain's lock: one lock
+                # order, no deadlock. A create locks no existing row (PostgreSQL checks
+                # Django's deferred foreign keys at commit) and queues on the chain only in
+                # its append, after its insert, which keeps the serialized part short.
+                chain.lock_chain(using, chain=self.audit_site_id())
             old: dict[str, Any] | None = None
             if not adding:
                 old = (type(self)._base_manager.using(using).select_for_update()
@@ -176,12 +177,12 @@ class AuditedModel(models.Model):
             except Exception:
                 self.version = previous
                 raise
-            if adding:
-                chain.lock_chain(using, close_guard=True)
+            # a create's append also closes the guard flag (same statement, PostgreSQL)
             chain.append(
                 user=user, action=action, model=self._meta.label_lower, object_pk=self.pk,
                 site_id=self.audit_site_id(), participant_id=self.audit_participant_id(),
                 version=self.version, changes=changes, reason=reason, using=using,
+                close_guard=adding,
             )  # fmt: skip
             self.after_audited_save(action, user)
 

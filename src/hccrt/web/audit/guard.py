@@ -138,3 +138,36 @@ def guarded_tables(connection) -> set[str]:  # type: ignore[no-untyped-def]
             "AND name LIKE 'hccrt_guard_%_update'"
         )
         return {r[0] for r in cursor.fetchall()}
+
+
+PG_CHAIN_FUNCTION = """
+CREATE OR REPLACE FUNCTION hccrt_chain_forward() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    RAISE EXCEPTION 'hccrt: an audit chain head is never deleted';
+  END IF;
+  IF NEW.key <> OLD.key OR NEW.seq <= OLD.seq THEN
+    RAISE EXCEPTION 'hccrt: an audit chain head only moves forward';
+  END IF;
+  RETURN NEW;
+END $$ LANGUAGE plpgsql;
+"""
+
+
+def chain_head_sql(vendor: str, table: str = "audit_auditchain") -> list[str]:
+    """Triggers of the chain-head table: a head only moves forward and is never deleted."""
+    if vendor == "postgresql":
+        return [
+            PG_CHAIN_FUNCTION,
+            f'CREATE TRIGGER hccrt_chain_forward BEFORE UPDATE OR DELETE ON "{table}" '
+            "FOR EACH ROW EXECUTE FUNCTION hccrt_chain_forward()",
+        ]
+    if vendor == "sqlite":
+        return [
+            f'CREATE TRIGGER "hccrt_chain_forward_{table}" BEFORE UPDATE ON "{table}" '
+            "WHEN NEW.seq <= OLD.seq OR NEW.key <> OLD.key "
+            "BEGIN SELECT RAISE(ABORT, 'hccrt: an audit chain head only moves forward'); END",
+            f'CREATE TRIGGER "hccrt_chain_keep_{table}" BEFORE DELETE ON "{table}" '
+            "BEGIN SELECT RAISE(ABORT, 'hccrt: an audit chain head is never deleted'); END",
+        ]
+    raise NotImplementedError(f"audit guard for database vendor {vendor!r}")

@@ -75,7 +75,7 @@ def allocate(
 ) -> Allocation:  # fmt: skip
     """Allocate a participant (audited); raises InputError naming the field otherwise."""
     with transaction.atomic():
-        lock_chain()  # before any row lock (see AuditedModel.save)
+        lock_chain(chain=participant.site_id)  # before any row lock (see AuditedModel.save)
         participant = Participant.objects.select_for_update().get(pk=participant.pk)
         if Allocation.objects.filter(participant=participant).exists():
             raise InputError("participant", participant.study_id, "a participant not yet "
