@@ -206,7 +206,7 @@ def test_chains_of_two_sites_do_not_wait_for_each_other(world):
                 _vitals(world.pa, world.system, 5)
                 holding.set()
                 release.wait(30)
-        except BaseException as exc:  # noqa: BLE001 -- reported by the test thread
+        except BaseException as exc:
             errors.append(exc)
         finally:
             holding.set()
@@ -260,7 +260,7 @@ def test_concurrent_saves_at_two_sites_keep_both_chains_intact(world):
                 if k % 3 == 0:
                     lab.value += 1
                     lab.save(user=world.system, reason="corrected")
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             connections.close_all()

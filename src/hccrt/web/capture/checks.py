@@ -8,7 +8,9 @@ unless one is already open or answered, and closes the open queries of checks th
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextvars
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -23,9 +25,37 @@ VITAL_LIMITS: dict[str, tuple[float, float]] = {
 Failure = tuple[str, str]
 
 
+_DEATHS: contextvars.ContextVar[dict[int, date] | None] = contextvars.ContextVar(
+    "hccrt_preloaded_deaths", default=None)
+
+
+def _death_query(participant_ids: Iterable[int]) -> Any:
+    return (m.Disposition.objects.alive().filter(participant_id__in=participant_ids,
+                                                 event="DEATH")
+            .order_by("participant_id", "id").values_list("participant_id", "disposition_date"))
+
+
 def _death_date(participant_id: int) -> date | None:
-    return (m.Disposition.objects.alive().filter(participant_id=participant_id, event="DEATH")
-            .values_list("disposition_date", flat=True).first())  # fmt: skip
+    preloaded = _DEATHS.get()
+    if preloaded is not None and participant_id in preloaded:
+        return preloaded[participant_id] or None
+    return next((d for _, d in _death_query([participant_id])), None)
+
+
+@contextmanager
+def preloaded_deaths(participant_ids: Iterable[int | None]) -> Iterator[None]:
+    """Load the death dates of ``participant_ids`` in one query for the checks run inside
+    (the audited bulk path); a participant without a death is remembered as such."""
+    ids = {pid for pid in participant_ids if pid is not None}
+    found: dict[int, Any] = dict.fromkeys(ids)
+    for pid, d in _death_query(ids):
+        if found.get(pid) is None:  # the first recorded death, as _death_date reads it
+            found[pid] = d
+    token = _DEATHS.set(found)
+    try:
+        yield
+    finally:
+        _DEATHS.reset(token)
 
 
 def after_death(obj: Any) -> list[Failure]:
