@@ -47,6 +47,23 @@ OWN_RECORDS: dict[str, type[Model]] = {
 }  # fmt: skip
 
 HAIC_DRUG_ROWS = 4
+#: labels where the model's field name does not read well on a form
+LABELS: dict[str, str] = {
+    "lln": "Lower limit of normal (LLN)", "uln": "Upper limit of normal (ULN)",
+    "baseline": "Baseline value", "ctcae_term": "CTCAE v5.0 term",
+    "ctcae_grade": "CTCAE grade", "not_gradable_reason": "not gradable",
+    "bed10_gy": "BED10 (Gy)", "activity_gbq": "activity (GBq)", "ecog": "ECOG",
+    "weight_kg": "Weight (kg)", "height_cm": "Height (cm)", "systolic_bp": "Systolic BP (mmHg)",
+    "diastolic_bp": "Diastolic BP (mmHg)", "pulse": "Pulse (beats/min)",
+    "temperature_c": "Temperature (°C)", "prescribed_dose_gy": "Prescribed dose (Gy)",
+    "dose_gy": "Dose (Gy)", "delivered_activity_gbq": "Delivered activity (GBq)",
+    "longest_diameter_mm": "Longest diameter (mm)", "viable_diameter_mm":
+    "Viable diameter (mm)", "necrosis_percent": "Necrosis (%)", "in_field":
+    "Inside the treated area", "results_in_death": "Results in death",
+    "life_threatening": "Life-threatening", "hospitalization": "Requires hospitalization",
+    "serious": "Serious", "couinaud_segment": "Couinaud segment", "missed_reason":
+    "Reason the visit was missed", "death_cause": "Cause of death",
+}  # fmt: skip
 REASON_REQUIRED = ("A reason for the change is required: the audit trail keeps why saved data "
                    "was changed, with your name and the time.")
 
@@ -152,6 +169,10 @@ class EcrfForm(forms.ModelForm):
             field = self.fields.get(name)
             if isinstance(field, forms.ModelChoiceField):
                 field.queryset = model.objects.alive().filter(participant=participant)
+                field.empty_label = "— none —"
+        for name, label in LABELS.items():
+            if name in self.fields:
+                self.fields[name].label = label
         for field in self.fields.values():
             if isinstance(field, forms.DateField):
                 field.widget = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -343,6 +364,15 @@ def form_class(model: type[m.Form], editing: bool) -> type[EcrfForm]:
     return type(f"{model.__name__}PageForm", (base,), {"Meta": meta})
 
 
+def field_label(model: type[Model], attname: str) -> str:
+    if attname in LABELS:
+        return LABELS[attname]
+    for f in model._meta.concrete_fields:
+        if f.attname == attname:
+            return str(f.verbose_name)
+    return attname
+
+
 def derived_values(obj: Model) -> list[tuple[str, Any]]:
     """The non-editable values ``clean()`` computed (for the live preview and the record)."""
     out = []
@@ -350,6 +380,9 @@ def derived_values(obj: Model) -> list[tuple[str, Any]]:
         if f.editable or f.name in {"version", "is_deleted", "id", "created_at", "updated_at"}:
             continue
         value = getattr(obj, f.attname)
-        if value not in (None, "", {}, []):
-            out.append((str(f.verbose_name), value))
+        if value in (None, "", {}, []):
+            continue
+        if isinstance(value, dict | list):
+            continue  # whole result objects (Y-90 plan, QoL scores) are shown on their pages
+        out.append((field_label(type(obj), f.attname), value))
     return out

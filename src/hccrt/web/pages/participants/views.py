@@ -294,6 +294,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             new_url = url_or_none("pages:assessment-new", p.pk) or new_url
         sections.append({"slug": slug, "title": title, "header": header, "rows": rows,
                          "new_url": new_url})  # fmt: skip
+    filled = [s for s in sections if s["rows"]]
+    empty = [s for s in sections if not s["rows"]]
     visits = []
     if "visits" in readable:
         for v in _rows(m.Visit, user, "visits", p, (), ("visitnum",)):
@@ -308,8 +310,10 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             rows = by_test[test]
             points = [LabPoint(r.collection_date, r.value, r.unit, r.uln, r.ctcae_grade)
                       for r in rows]  # fmt: skip
-            labs.append({"test": test, "trend": trend(test, test, points),
-                         "rows": [{"r": r, **_links("labs", r.pk, "labs" in writable)}
+            chart = trend(test, test, points)
+            labs.append({"test": test, "trend": chart, "unit": ecrf.unit_label(chart.unit),
+                         "rows": [{"r": r, "unit": ecrf.unit_label(r.unit) if r.unit else "—",
+                                   **_links("labs", r.pk, "labs" in writable)}
                                   for r in reversed(rows)]})  # fmt: skip
     queries = []
     if "queries" in readable:
@@ -319,7 +323,8 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
                    .order_by("created_at")]  # fmt: skip
     context = {
         "p": p, "arm": (p.arm or "not allocated") if sees_arm(user, p) else None,
-        "visits": visits, "sections": sections, "labs": labs, "queries": queries,
+        "visits": visits, "sections": filled, "empty_sections": empty, "labs": labs,
+        "queries": queries,
         "readable": readable, "today": today,
         "lab_new": reverse("pages:form-new", args=[p.pk, "labs"]) if "labs" in writable
         else None,
@@ -500,13 +505,15 @@ def form_history(request: HttpRequest, form: str, pk: int) -> HttpResponse:
     p = obj.participant
     events = AuditEvent.objects.filter(model=model._meta.label_lower, object_pk=str(obj.pk))
     show_arm = sees_arm(request.user, p)
-    labels = {f.attname: str(f.verbose_name) for f in model._meta.concrete_fields}
+    labels = {f.attname: ecrf.field_label(model, f.attname) for f in model._meta.concrete_fields}
     wanted = request.GET.get("field", "")
     rows = []
     for e in events.order_by("id"):
         changes = json.loads(e.changes)
         for name, (old, new) in sorted(changes.items()):
             if wanted and name != wanted:
+                continue
+            if e.action == "create" and name == "is_deleted":
                 continue
             if name == "arm" and not show_arm:
                 old = new = CONCEALED
