@@ -25,6 +25,7 @@ from hccrt.web.capture import access
 from hccrt.web.capture.allocation import SITE_FACTOR, allocate
 from hccrt.web.capture.models import Allocation, RandomizationList, Screening, protocol_facts
 from hccrt.web.core.models import Participant
+from hccrt.web.pages.screening.inputs import date_widget
 from hccrt.web.pages.shell import ANYONE, forbidden, role_required
 
 METHOD_OF_DESIGN = {"single_arm": "single_arm", "non_randomized_parallel": "non_randomized",
@@ -46,7 +47,7 @@ FIELD_WORDS = {
 
 class AllocateForm(forms.Form):
     allocation_date = forms.DateField(label="Allocation date", initial=dt.date.today,
-                                      widget=forms.DateInput(attrs={"type": "date"}))
+                                      widget=date_widget())
 
     def __init__(self, *args: Any, design: dict[str, Any], arms: list[dict[str, Any]],
                  **kwargs: Any) -> None:

@@ -24,6 +24,7 @@ from hccrt.protocols.eligibility.engine import screen_all
 from hccrt.web.capture.models import protocol_model
 from hccrt.web.pages.screening.inputs import (
     InputSpec,
+    date_widget,
     error_field,
     facts_form,
     facts_from,
@@ -79,7 +80,7 @@ def _specs(key: tuple[tuple[int, str], ...]) -> tuple[list[InputSpec], type[form
     form = facts_form(specs)
     form.base_fields["screening_date"] = forms.DateField(
         label="Date of this assessment", initial=dt.date.today,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_widget(),
         help_text="Lab and treatment windows count back from this date.")
     return specs, form
 

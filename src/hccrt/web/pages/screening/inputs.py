@@ -200,7 +200,7 @@ def attest_criteria(protocol: Any) -> list[tuple[str, str, list[str]]]:
 _TRI = [("", "not known"), ("yes", "yes"), ("no", "no")]
 
 
-def _date_widget() -> forms.DateInput:
+def date_widget() -> forms.DateInput:
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
@@ -211,7 +211,7 @@ def facts_form(specs: Sequence[InputSpec], attest: Sequence[tuple[str, str, list
     has_lab = any(s.kind == "lab" for s in specs)
     if labs_date and has_lab:
         fields["labs_date"] = forms.DateField(
-            required=False, label="Date of the blood tests", widget=_date_widget(),
+            required=False, label="Date of the blood tests", widget=date_widget(),
             help_text="Lab results older than a criterion's window count as missing.")
     for s in specs:
         help_unit = f" ({s.unit})" if s.unit and not s.units else ""
@@ -245,7 +245,7 @@ def facts_form(specs: Sequence[InputSpec], attest: Sequence[tuple[str, str, list
                     label=f"{s.label}: unit")
         elif s.kind == "date":
             fields[s.name] = forms.DateField(required=False, label=s.label,
-                                             widget=_date_widget())
+                                             widget=date_widget())
             if s.name in FACTS:  # a dated event: "never happened" is an answer
                 fields[f"{s.name}_never"] = forms.BooleanField(
                     required=False, label=f"{s.label}: never")

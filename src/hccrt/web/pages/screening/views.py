@@ -31,6 +31,7 @@ from hccrt.web.pages.screening.inputs import (
     PARTICIPANT_FACTS,
     InputSpec,
     attest_criteria,
+    date_widget,
     error_field,
     facts_form,
     facts_from,
@@ -116,14 +117,14 @@ class CandidateForm(forms.Form):
                                help_text="pseudonymous, e.g. RESCUE-SNUH-001; never a name")
     site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, label="Site")
     consent_date = forms.DateField(required=False, label="Consent date",
-                                   widget=forms.DateInput(attrs={"type": "date"}))
+                                   widget=date_widget())
     consent_version = forms.CharField(required=False, max_length=40, label="Consent version")
     sex = forms.ChoiceField(choices=[("", "—"), ("F", "female"), ("M", "male")],
                             required=False, label="Sex")
     age = forms.IntegerField(required=False, min_value=0, max_value=120,
                              label="Age (completed years)")
     screening_date = forms.DateField(label="Screening date", initial=dt.date.today,
-                                     widget=forms.DateInput(attrs={"type": "date"}))
+                                     widget=date_widget())
 
     def __init__(self, *args: Any, user: Any, protocol: Protocol,
                  editing: Screening | None = None, **kwargs: Any) -> None:
@@ -479,9 +480,9 @@ class LogFilter(forms.Form):
                                   choices=[("", "all"), ("yes", "confirmed"),
                                            ("no", "not confirmed")])
     date_from = forms.DateField(required=False, label="Screened from",
-                                widget=forms.DateInput(attrs={"type": "date"}))
+                                widget=date_widget())
     date_to = forms.DateField(required=False, label="Screened to",
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=date_widget())
 
 
 @role_required(LOG_ROLES)
