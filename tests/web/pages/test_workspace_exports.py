@@ -141,10 +141,18 @@ def _poll_until_finished(c: Client, run: ReportRun) -> ReportRun:
     return run
 
 
+def _needs_postgresql() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a second connection beside the test's: SQLite's shared-cache in-memory "
+                    "test database refuses it (table locked) instead of waiting; PostgreSQL")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_background_thread_runs_and_reports_a_failure():
-    """The real thread path (committed data, the thread's own connection). No trial data is
-    created here: SQLite's test flush cannot delete guarded rows."""
+    """The real thread path (committed data, the thread's own connection)."""
+    _needs_postgresql()
     from hccrt.web.core.services import load_builtin_protocols
 
     load_builtin_protocols()
@@ -159,10 +167,7 @@ def test_background_thread_runs_and_reports_a_failure():
 
 @pytest.mark.django_db(transaction=True)
 def test_background_thread_completes_a_run():
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("trial rows cannot be flushed after a transactional test on SQLite")
+    _needs_postgresql()  # and SQLite's test flush cannot delete guarded trial rows
     from tests.web.conftest import World
 
     world = World()
@@ -174,3 +179,41 @@ def test_background_thread_completes_a_run():
     resp = c.get(reverse("pages:export-file", args=[run.pk, run.files[0]]))
     names = zipfile.ZipFile(io.BytesIO(b"".join(resp.streaming_content))).namelist()
     assert "dm.xpt" in names
+
+
+@pytest.mark.django_db
+def test_datasets_and_report_runs_on_a_loaded_cohort(world, inline_runs,
+                                                     django_capture_on_commit_callbacks):
+    """A small synthetic sbrt-bclcc cohort loaded through the bridge. While the bridge does
+    not export tumour results (TU/TR), the response endpoints cannot be derived: the run fails
+    and says so; once it does, the datasets zip holds ADSL with one row per participant of DM
+    (the simulator's table) and the analysis report is written as HTML."""
+    from hccrt.simulate import simulate
+    from hccrt.web.capture import bridge
+    from hccrt.web.core.services import load_builtin_protocols
+
+    load_builtin_protocols()
+    records = simulate("sbrt-bclcc", n=6, seed=3).records
+    bridge.import_records(records, "sbrt-bclcc", user=world.system)
+    c = client_for(world.users[Role.STATISTICIAN])
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(EXPORTS + "?protocol=sbrt-bclcc", {"kind": "datasets"})
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(EXPORTS + "?protocol=sbrt-bclcc", {"kind": "report-analysis", "formats": "html"})
+    datasets, report = ReportRun.objects.order_by("pk")
+    if "TR" not in bridge.BRIDGED:
+        for run in (datasets, report):
+            assert run.status == "failed" and "TR" in run.error and "tumour" in run.error
+        html = c.get(EXPORTS + "?protocol=sbrt-bclcc").content.decode()
+        assert "tumour results (TR)" in html
+        return
+    assert datasets.status == "done", datasets.error
+    resp = c.get(reverse("pages:export-file", args=[datasets.pk, datasets.files[0]]))
+    z = zipfile.ZipFile(io.BytesIO(b"".join(resp.streaming_content)))
+    assert {"datasets/ADSL.csv", "datasets/ADAE.csv", "results.csv"} <= set(z.namelist())
+    adsl = pd.read_csv(z.open("datasets/ADSL.csv"))
+    assert set(adsl["USUBJID"]) == set(records["DM"]["USUBJID"])
+    assert report.status == "done", report.error
+    assert report.files == ["sbrt-bclcc-analysis-report.html"]
+    html = c.get(reverse("pages:export-file", args=[report.pk, report.files[0]]))
+    assert b"sbrt-bclcc" in b"".join(html.streaming_content).lower()

@@ -58,6 +58,13 @@ def _thread_main(run_id: int) -> None:
     try:
         with _slots:
             execute(run_id)
+    except Exception as exc:  # the failure could not even be stored: try once more
+        traceback.print_exc()
+        try:
+            _update(run_id, status=ReportRun.Status.FAILED, message="failed",
+                    error=f"{type(exc).__name__}: {exc}", finished_at=timezone.now())
+        except Exception:
+            traceback.print_exc()
     finally:
         connections.close_all()
 
