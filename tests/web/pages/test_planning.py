@@ -93,7 +93,7 @@ def number_after(html: str, marker: str) -> float:
 def check_row(html: str, rule: str) -> tuple[str, str]:
     """(status class, row HTML) of the protocol-check row of ``rule``."""
     for m in re.finditer(r'<tr class="check-(\w+)">(.*?)</tr>', html, re.S):
-        if f"<th scope=\"row\">{rule}</th>" in m.group(2):
+        if f'<strong class="rule-name">{rule}</strong>' in m.group(2):
             return m.group(1), m.group(2)
     raise AssertionError(f"no check row {rule}")
 
@@ -151,12 +151,12 @@ def test_rescue_lung_dose_at_the_reference_tumour_dose(trials: Any) -> None:
     d_l = 150 * (m_n + 3 * m_t) * 0.20 / (3 * 0.80 * 1.0)  # 15.45 Gy > 15 Gy
     status, row = check_row(html, "lung_dose_at_reference_tumour_dose")
     assert status == "fail"
-    assert number_after(row, '<td class="num"') == pytest.approx(d_l, abs=5e-4)
+    assert number_after(row, 'class="check-value"') == pytest.approx(d_l, abs=5e-4)
     assert "when 150 Gy of absorbed dose is" in row  # the protocol's words
     # untreated non-tumoral liver (1500 - 600) / 1500 = 60 % >= 30 %: passes
     status, row = check_row(html, "untreated_nontumoral_liver")
     assert status == "pass"
-    assert number_after(row, '<td class="num"') == pytest.approx(0.6, abs=5e-4)
+    assert number_after(row, 'class="check-value"') == pytest.approx(0.6, abs=5e-4)
     # partition model: tumour 150 Gy, normal liver 150 / 3 = 50 Gy
     assert number_after(html, 'data-result="tumour1"') == pytest.approx(150.0, abs=0.05)
 
@@ -192,7 +192,7 @@ def test_physicist_saves_signs_and_administers_a_plan_audited(trials: Any) -> No
     assert plan.signed_at is None
     summary = c.get(r["Location"]).content.decode()
     assert "not signed" in summary and "Sign this plan" in summary
-    assert f"tare-ut7 version {trials.tare.version}" in summary
+    assert f"Protocol tare-ut7 (version: {trials.tare.version};" in summary
 
     r = c.post(reverse("pages:y90-sign", args=[plan.pk]), {"version": plan.version})
     assert r.status_code == 302

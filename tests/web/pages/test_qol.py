@@ -83,7 +83,7 @@ def test_nothing_is_stored_before_the_last_screen_and_back_keeps_answers(world: 
     r = c.post(url, {"screen": 8, "move": "back", "q40": 2})
     html = r.content.decode()
     assert "Screen 7 of 8" in html
-    assert re.search(r'name="q31" value="%d" checked' % ANSWERS[31], html)
+    assert f'name="q31" value="{ANSWERS[31]}" checked' in html
     assert QolResponse.objects.count() == 0
 
 
