@@ -62,7 +62,7 @@ def _row(tte: pd.DataFrame, paramcd: str, subject: str) -> pd.Series:
 def test_untreated_liver_progression_counts_for_hepatic_pfs(rescue):
     # rescue hpfs: "hepatic progression-free survival" -- a new HCC anywhere in the liver is
     # hepatic progression, inside or outside the treated area
-    r = _row(rescue["adtte"], "HPFS-MRECIST", "1")
+    r = _row(rescue["adtte"], "HPFSM", "1")
     assert (r["CNSR"], r["ADT"], r["SRCRULE"]) == (0, D("2024-08-01"), "hepatic_progression")
     assert r["AVAL"] == (D("2024-08-01") - D("2024-02-01")).days + 1
 
@@ -71,34 +71,34 @@ def test_untreated_liver_progression_is_not_localized_progression(rescue):
     # localized mRECIST: "tumour response is assessed only within the radioembolization-
     # treated area" -- the out-of-field lesion is not progression; TTP by localized mRECIST
     # is censored at the last adequate assessment
-    r = _row(rescue["adtte"], "TTP-LOCALIZED-MRECIST", "1")
+    r = _row(rescue["adtte"], "TTPLM", "1")
     assert r["CNSR"] == 1 and r["ADT"] == D("2024-08-01")
     assert r["SRCRULE"] == "last_tumour_assessment"
     # ... while whole-patient mRECIST counts it (PFS by mRECIST)
-    assert _row(rescue["adtte"], "PFS-MRECIST", "1")["CNSR"] == 0
+    assert _row(rescue["adtte"], "PFSM", "1")["CNSR"] == 0
 
 
 def test_extrahepatic_progression_is_pfs_but_not_hepatic_pfs(rescue):
     # a new lung lesion is progression (mRECIST) but not hepatic progression
-    assert _row(rescue["adtte"], "PFS-MRECIST", "2")["CNSR"] == 0
-    h = _row(rescue["adtte"], "HPFS-MRECIST", "2")
+    assert _row(rescue["adtte"], "PFSM", "2")["CNSR"] == 0
+    h = _row(rescue["adtte"], "HPFSM", "2")
     assert h["CNSR"] == 1 and h["SRCRULE"] == "last_tumour_assessment"
 
 
 def test_subsequent_therapy_before_progression_censors_pfs_through_the_catalogue(rescue):
     # rescue pfs censoring "subsequent anti-cancer therapy (censored at the last adequate
     # tumour assessment before it)": therapy 2024-06-15, last assessment before it 2024-05-01
-    r = _row(rescue["adtte"], "PFS-MRECIST", "3")
+    r = _row(rescue["adtte"], "PFSM", "3")
     assert (r["CNSR"], r["ADT"]) == (1, D("2024-05-01"))
     assert r["SRCRULE"] == "subsequent_anticancer_therapy"
     # time to subsequent treatment: the therapy is the event (rescue time-to-subsequent-treatment)
-    s = _row(rescue["adtte"], "TIME-TO-SUBSEQUENT-TREATMENT", "3")
+    s = _row(rescue["adtte"], "TTNT", "3")
     assert (s["CNSR"], s["ADT"]) == (0, D("2024-06-15"))
 
 
 def test_duration_of_response_starts_at_first_response(rescue):
     # dor-mrecist: "from the first documentation of PR or CR" (2024-03-01) to progression
-    r = _row(rescue["adtte"], "DOR-MRECIST", "1")
+    r = _row(rescue["adtte"], "DORM", "1")
     assert r["STARTDT"] == D("2024-03-01") and r["ADT"] == D("2024-08-01") and r["CNSR"] == 0
 
 

@@ -6,7 +6,9 @@ endpoint catalogue, and their analysis (admiral / admiralonco style; DESIGN.md).
 * :func:`derive_adtte` -- one parameter per time-to-event endpoint, criteria set and evaluator,
   from the one generic engine :func:`derive_param_tte`;
 * :func:`derive_adae`, :func:`derive_adlb`, :func:`derive_adsc`, :func:`derive_adqs`;
-* :func:`analyze` -- everything above plus each endpoint's result table.
+* :func:`analyze` -- everything above plus each endpoint's result table;
+* :func:`write_adam_xpt` -- the datasets as SAS transport v5 files, refusing (not truncating)
+  anything beyond the format's limits.
 """
 
 from hccrt.endpoints.adae import derive_adae
@@ -18,6 +20,7 @@ from hccrt.endpoints.adtte import derive_adtte
 from hccrt.endpoints.analysis import RESULT_COLUMNS, analyze_endpoint
 from hccrt.endpoints.run import STEPS, AnalysisRun, EndpointResult, analyze
 from hccrt.endpoints.tte import TteSource, derive_param_tte
+from hccrt.endpoints.xpt import write_adam_xpt, xpt_problems
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -36,4 +39,6 @@ __all__ = [
     "derive_adsl",
     "derive_adtte",
     "derive_param_tte",
+    "write_adam_xpt",
+    "xpt_problems",
 ]

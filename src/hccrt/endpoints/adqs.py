@@ -20,6 +20,12 @@ from hccrt.records import RecordSet
 
 QUESTIONNAIRES = {"EORTC QLQ-C30 V3.0": ("qlq-c30", "EOR01", score_qlq_c30_table),
                   "EORTC QLQ-HCC18": ("qlq-hcc18", "HCC18", score_qlq_hcc18_table)}
+#: PARAMCDs of the QLQ-HCC18 scales (hccrt's codes, at most 8 characters as ADaM and SAS transport
+#: v5 require; :mod:`hccrt.clinical.qol` names the scales descriptively, not by EORTC codes).
+#: QLQ-C30 scales keep the EORTC scoring manual's abbreviations (QL2, PF2, FA ...).
+HCC18_PARAMCD = {"HCC_FATIGUE": "HCCFA", "HCC_BODY_IMAGE": "HCCBI", "HCC_JAUNDICE": "HCCJA",
+                 "HCC_NUTRITION": "HCCNU", "HCC_PAIN": "HCCPA", "HCC_FEVER": "HCCFE",
+                 "HCC_SEXUAL_INTEREST": "HCCSX", "HCC_ABDOMINAL_SWELLING": "HCCAB"}
 ADQS_COLUMNS = ["USUBJID", "PARCAT1", "PARAMCD", "AVISIT", "ADT", "ADY", "AVAL", "ABLFL",
                 "BASE", "CHG", "TRT01P"]
 
@@ -61,7 +67,8 @@ def derive_adqs(records: RecordSet, adsl: pd.DataFrame) -> pd.DataFrame:
         adt = to_date(wide["QSDTC"]).to_numpy()
         for code in scores.columns:
             parts.append(pd.DataFrame({
-                "USUBJID": wide["USUBJID"].to_numpy(), "PARCAT1": name, "PARAMCD": code,
+                "USUBJID": wide["USUBJID"].to_numpy(), "PARCAT1": name,
+                "PARAMCD": HCC18_PARAMCD.get(code, code),
                 "AVISIT": wide["AVISIT"].to_numpy(),
                 "ADT": adt,
                 "AVAL": scores[code].to_numpy(), "QSBLFL": wide_bl}))

@@ -24,11 +24,15 @@ last_tumour_assessment          last adequate (not NE) OVR assessment, ANL01FL =
 last_known_alive                LSTALVDT
 ==============================  ===========================================================
 
-PARAMCD is the endpoint id in upper case with the criteria set appended (``PFS-MRECIST``);
+PARAMCD is the protocol file's ``paramcd`` of the endpoint with the criteria set's code appended
+(``PFS`` + mRECIST -> ``PFSM``, localized mRECIST -> ``PFSLM``, RECIST 1.1 -> ``PFSR``): at most
+8 characters as ADaM and SAS transport v5 require, unique per parameter (checked);
 PARCAT2 is the evaluator (INVESTIGATOR / CENTRAL REVIEW), PARCAT3 the criteria label.
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 
@@ -167,12 +171,48 @@ def assessment_based(endpoint: Endpoint) -> bool:
         EventSource.LAST_TUMOUR_ASSESSMENT) for p in points)
 
 
+#: 1-2 letter code of each criteria set, appended to the endpoint's PARAMCD.
+CRITERIA_PARAMCD = {"recist11": "R", "mrecist": "M", "localized-mrecist": "LM",
+                    "localized-recist11": "LR"}
+#: CDISC ADaM IG 1.3 section 3.3.4 (PARAMCD: at most 8 characters, starting with a letter,
+#: letters, digits and underscores only), so it fits a SAS transport v5 value.
+PARAMCD_PATTERN = re.compile(r"^[A-Z][A-Z0-9_]{0,7}$")
+
+
+def paramcd_base(endpoint: Endpoint) -> str:
+    """The endpoint's PARAMCD without criteria code: the protocol file's ``paramcd``, else the
+    id upper-cased without separators when that is at most 6 characters, else the initials
+    of its words (``time-to-subsequent-treatment`` -> ``TTST``)."""
+    if endpoint.paramcd:
+        return endpoint.paramcd
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", endpoint.id) if w]
+    joined = "".join(words).upper()
+    code = joined if len(joined) <= 6 else "".join(w[0] for w in words).upper()[:6]
+    return code if code[:1].isalpha() else f"P{code}"[:6]
+
+
 def paramcd(endpoint: Endpoint, criteria: str | None) -> str:
-    """``PFS-MRECIST`` style parameter code."""
-    base = endpoint.id.upper()
-    if not criteria or (len(endpoint.criteria) == 1 and endpoint.id.endswith(criteria)):
-        return base
-    return f"{base}-{criteria.upper()}"
+    """ADTTE PARAMCD: the endpoint's code plus the criteria set's code (``PFS`` + mRECIST ->
+    ``PFSM``; localized mRECIST -> ``PFSLM``), at most 8 characters."""
+    code = paramcd_base(endpoint) + (CRITERIA_PARAMCD[criteria] if criteria else "")
+    if not PARAMCD_PATTERN.match(code):
+        raise InputError(f"endpoints[{endpoint.id}].paramcd", code,
+                         "at most 8 characters: a letter, then letters, digits or underscores")
+    return code
+
+
+def check_unique_paramcds(adtte: pd.DataFrame) -> None:
+    """Each PARAMCD names one parameter (endpoint and criteria set) of the dataset."""
+    if adtte.empty:
+        return
+    params = adtte[["PARAMCD", "ENDPOINT", "CRITERIA"]].astype(object).drop_duplicates()
+    clash = params.groupby("PARAMCD")["ENDPOINT"].transform("size") > 1
+    if clash.any():
+        dup = params[clash]
+        code = str(dup["PARAMCD"].iloc[0])
+        raise InputError("endpoints.paramcd", code, "a PARAMCD unique to one endpoint and "
+                         "criteria set", f"shared by {sorted(set(dup['ENDPOINT']))}; set a "
+                         "distinct paramcd in the protocol file")
 
 
 def tte_sources(endpoint: Endpoint, ctx: SourceContext, criteria: str | None,
@@ -265,4 +305,6 @@ def derive_adtte(adsl: pd.DataFrame, adrs: AdrsResult, protocol: Protocol, *,
             parts.append(out)
     if not parts:
         return pd.DataFrame(columns=ADTTE_COLUMNS)
-    return pd.concat(parts, ignore_index=True)[ADTTE_COLUMNS]
+    adtte = pd.concat(parts, ignore_index=True)[ADTTE_COLUMNS]
+    check_unique_paramcds(adtte)
+    return adtte

@@ -528,6 +528,15 @@ class Endpoint(StrictModel):
     name: str
     role: Literal["primary", "secondary", "safety", "exploratory"]
     kind: EndpointKind
+    paramcd: str | None = Field(
+        default=None,
+        pattern=r"^[A-Z][A-Z0-9]{0,5}$",
+        description=(
+            "ADaM PARAMCD of the endpoint's derived parameter (1-6 upper-case letters/digits; "
+            "the criteria set's 1-2 letter code is appended, so it stays within the 8 "
+            "characters SAS transport v5 allows)"
+        ),
+    )
     criteria: list[ResponseCriteria] = Field(default_factory=list)
     evaluators: list[Literal["investigator", "central"]] = Field(default_factory=list)
     population: str
