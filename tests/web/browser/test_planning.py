@@ -3,6 +3,7 @@ check, the saved plan's printable summary (screenshot in print media)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -68,3 +69,6 @@ def test_y90_plan_live_results_failing_check_and_printable_summary(new_page: Any
     assert not page.locator("header.top").is_visible()
     assert page.get_by_text("Physicist: ______").is_visible()
     screenshot(page, "planning-y90-summary-print")
+    pdf = page.pdf(format="A4", print_background=True)  # the print CSS: one A4 page
+    pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
+    assert pages == 1, f"the printed plan summary has {pages} pages"

@@ -370,3 +370,52 @@ def test_pages_work_without_javascript_calculate_button(trials: Any) -> None:
     html = r.content.decode()
     assert 'data-result="activity"' in html and "<h1>Y-90 plan" in html
     assert Y90Plan.objects.count() == 0
+
+
+def test_resin_bsa_method_with_the_lung_shunt_reduction(trials: Any) -> None:
+    """SIR-Spheres IFU BSA method: A = (BSA - 0.2) + V_tumour / V_liver, reduced by 20 % for a
+    lung shunt of 10-15 % (IFU table as reproduced in REBOC, Kennedy 2007); BSA by DuBois &
+    DuBois 1916: 0.007184 x W^0.425 x H^0.725."""
+    c = client_for(trials, Role.MEDICAL_PHYSICIST)
+    data = y90_post(device="resin", model="bsa", driver="bsa", prescribed_value="",
+                    perfused_volume_ml=1500, liver_volume_ml=1500, liver_tumour_volume_ml=300,
+                    tumour_1_volume_ml=300, height_cm=170, weight_kg=70, lsf=0.12)
+    html = c.post(reverse("pages:y90-preview", args=[trials.r1.pk]), data).content.decode()
+    bsa = 0.007184 * 70**0.425 * 170**0.725  # 1.810 m2
+    activity = ((bsa - 0.2) + 300 / 1500) * 0.8
+    assert number_after(html, 'data-result="activity"') == pytest.approx(activity, abs=5e-4)
+    # the rescue reference-lung rule needs a TNR: reported as not evaluated, never passed
+    status, row = check_row(html, "lung_dose_at_reference_tumour_dose")
+    assert status == "missing" and "not evaluated" in row
+
+
+def test_administration_from_assays_is_decay_corrected(trials: Any) -> None:
+    c = client_for(trials, Role.MEDICAL_PHYSICIST)
+    c.post(reverse("pages:y90-plan", args=[trials.t1.pk]),
+           y90_post(prescribed_value=500, lsf=0.05, action="save"))
+    plan = Y90Plan.objects.get()
+    c.post(reverse("pages:y90-sign", args=[plan.pk]), {"version": plan.version})
+    r = c.post(reverse("pages:y90-administer", args=[plan.pk]), {
+        "administration_date": "2026-02-03", "pre_assay_gbq": 6.0,
+        "pre_assay_time": "2026-02-03T09:00", "residual_gbq": 0.2,
+        "residual_assay_time": "2026-02-03T11:00", "administration_time": "2026-02-03T10:00"})
+    assert r.status_code == 302, r.content.decode()[:3000]
+    # vial decayed 1 h forward, residual corrected 1 h back (T1/2 64.1 h)
+    delivered = 6.0 * 2 ** (-1 / 64.1) - 0.2 * 2 ** (1 / 64.1)
+    adm = Y90Administration.objects.get()
+    assert adm.delivered_activity_gbq == pytest.approx(delivered, rel=1e-9)
+    expected_pct = (delivered - plan.activity_gbq) / plan.activity_gbq * 100
+    assert adm.report["difference_pct"] == pytest.approx(expected_pct)
+    summary = c.get(reverse("pages:y90-summary", args=[plan.pk])).content.decode()
+    assert f"{delivered:.3f}" in summary
+
+
+def test_an_unsigned_plan_cannot_be_administered(trials: Any) -> None:
+    c = client_for(trials, Role.MEDICAL_PHYSICIST)
+    c.post(reverse("pages:y90-plan", args=[trials.t1.pk]),
+           y90_post(prescribed_value=500, lsf=0.05, action="save"))
+    plan = Y90Plan.objects.get()
+    r = c.post(reverse("pages:y90-administer", args=[plan.pk]),
+               {"administration_date": "2026-02-03", "delivered_activity_gbq": 2})
+    assert r.status_code == 409 and "Sign the plan before" in r.content.decode()
+    assert Y90Administration.objects.count() == 0
