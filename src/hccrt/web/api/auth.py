@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib.auth import authenticate, login, logout
+from django.contrib.auth import authenticate, get_user_model, login, logout
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers, status
+from rest_framework import exceptions, serializers, status
+from rest_framework.authentication import TokenAuthentication
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.request import Request
@@ -15,6 +16,35 @@ from rest_framework.views import APIView
 
 from hccrt.web import security
 from hccrt.web.api.errors import error_response
+
+
+class GrantsTokenAuthentication(TokenAuthentication):
+    """Token authentication that reads the token, its user and the user's role grants
+    (memberships) in one query, and leaves the grants where
+    :func:`hccrt.web.capture.access.grants` caches them for the request (one database round
+    trip and one ORM query less per API call than token lookup + membership lookup)."""
+
+    def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        from hccrt.web.capture.models import Membership, Role
+
+        User = get_user_model()
+        cols = ", ".join(f'u."{f.column}"' for f in User._meta.concrete_fields)
+        sql = (f'SELECT {cols}, m."role" AS hccrt_role, m."site_id" AS hccrt_site '
+               f'FROM "{Token._meta.db_table}" t '
+               f'JOIN "{User._meta.db_table}" u ON u."id" = t."user_id" '
+               f'LEFT JOIN "{Membership._meta.db_table}" m ON m."user_id" = u."id" '
+               'WHERE t."key" = %s')  # fmt: skip
+        rows = list(User.objects.raw(sql, [key]))
+        if not rows:
+            raise exceptions.AuthenticationFailed("Invalid token.")
+        user = rows[0]
+        if not user.is_active:
+            raise exceptions.AuthenticationFailed("User inactive or deleted.")
+        grants = [(r.hccrt_role, r.hccrt_site) for r in rows if r.hccrt_role is not None]
+        if user.is_superuser:
+            grants.append((Role.ADMINISTRATOR, None))
+        user._hccrt_grants = grants
+        return user, Token(key=key, user=user)
 
 
 class Credentials(serializers.Serializer):

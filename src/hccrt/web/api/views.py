@@ -18,6 +18,7 @@ from django.db.models import Count, Q
 from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
@@ -26,6 +27,7 @@ from rest_framework.response import Response
 
 from hccrt.errors import InputError
 from hccrt.web.api import serializers as s
+from hccrt.web.api.auth import GrantsTokenAuthentication
 from hccrt.web.api.errors import error_response
 from hccrt.web.audit.base import StaleVersionError, audit_context
 from hccrt.web.audit.models import AuditEvent
@@ -80,6 +82,8 @@ def _mask_events(events: list[dict[str, Any]], user: Any) -> list[dict[str, Any]
 
 
 class FormViewSet(viewsets.ModelViewSet):
+    # token + user + role grants in one query (the save path's first round trip)
+    authentication_classes = [GrantsTokenAuthentication, SessionAuthentication]
     resource = ""
     model: type = m.Screening
     filterset_fields = ["participant"]
