@@ -27,6 +27,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -51,6 +52,7 @@ from hccrt.web.pages.shell import READERS, SITE_STAFF, forbidden, role_required
 RESOURCE = "tumour-assessments"
 FOLLOW_UP = TumourAssessment.Timepoint.FOLLOW_UP
 BASELINE = TumourAssessment.Timepoint.BASELINE
+TIMEPOINT_LABELS = {BASELINE: "Baseline", FOLLOW_UP: "Follow-up"}
 
 
 # ------------------------------------------------------------------------- the read form
@@ -68,6 +70,10 @@ class ReadForm:
     reason: str = ""
     version: int | None = None
     errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def timepoint_label(self) -> str:
+        return TIMEPOINT_LABELS.get(self.timepoint, self.timepoint)
 
     @property
     def has_errors(self) -> bool:
@@ -169,6 +175,7 @@ def _render(request: HttpRequest, ctx: Context, form: ReadForm, *, template: str
             "states": logic.STATES, "criteria_choices": [(c, logic.CRITERIA_LABELS[c])
                                                          for c in logic.CRITERIA_NAMES],
             "segments": range(1, 9), "header_fixed": ctx.blinded,
+            "protocol_labels": [logic.CRITERIA_LABELS[c] for c in ctx.protocol_criteria],
             "needs_reason": ctx.editing is not None and not extra.get("first_read"),
             **extra}  # fmt: skip
     if not ctx.blinded:
@@ -342,6 +349,12 @@ def _assigned(request: HttpRequest) -> Any:
             .filter(reader=request.user))  # fmt: skip
 
 
+def read_complete(a: TumourAssessment, n_lesions: int) -> bool:
+    """A follow-up read is complete once its overall response is stored; a baseline read, which
+    has no response, once its lesions are stored."""
+    return bool(a.overall_response) if a.timepoint == FOLLOW_UP else n_lesions > 0
+
+
 @dataclass
 class InboxRow:
     pk: int
@@ -358,16 +371,18 @@ class InboxRow:
 @role_required(READERS)
 def review_inbox(request: HttpRequest) -> HttpResponse:
     groups: dict[tuple[Any, ...], InboxRow] = {}
-    for a in _assigned(request).order_by("assessment_date", "pk"):
+    assigned = _assigned(request).annotate(
+        n_lesions=Count("lesions", filter=Q(lesions__is_deleted=False)))
+    for a in assigned.order_by("assessment_date", "pk"):
         key = logic.read_key(a)
         row = groups.get(key)
         if row is None:
             groups[key] = row = InboxRow(
                 a.pk, logic.blinded_id(a.participant_id), a.assessment_date,
-                a.get_timepoint_display(), a.modality, [], True,
+                TIMEPOINT_LABELS[a.timepoint], a.modality, [], True,
                 "adjudication" if a.evaluator == ADJUDICATOR else "read", a.participant_id)
         row.criteria.append(a.criteria)
-        row.complete = row.complete and bool(a.overall_response)
+        row.complete = row.complete and read_complete(a, a.n_lesions)
     rows = list(groups.values())
     reads = [r for r in rows if r.kind == "read"]
     adjudications = {r.participant_pk: r for r in rows if r.kind == "adjudication"}
@@ -418,7 +433,8 @@ def review_read(request: HttpRequest, pk: int) -> HttpResponse:
         stored.rows = [r.carried_forward() for r in baseline.rows]
     elif first_read and a.timepoint == BASELINE:
         stored.rows = [LesionRow(lesion_id="T01")]
-    extra = {"first_read": first_read, "complete": bool(a.overall_response)}
+    extra = {"first_read": first_read,
+             "complete": read_complete(a, sum(1 for x in stored.rows if x.version))}
     if request.method == "POST":
         form = ReadForm.from_post(request.POST, fixed=stored)
         if first_read:
