@@ -86,3 +86,31 @@ def screenshot(page: Any, name: str) -> Path:
     path = artifacts_dir() / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _sqlite_flush_keeps_audit_guards() -> Iterator[None]:
+    """Browser tests are transactional: Django empties every table after each test. On SQLite
+    that is ``DELETE``, which the audit guards refuse for trial data, the audit trail and the
+    chain heads. The flush drops those BEFORE DELETE triggers, empties the tables and recreates
+    the triggers from their stored SQL, so the guards stay for every later test. (PostgreSQL
+    flushes with TRUNCATE, which row triggers do not see.)"""
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    DatabaseOperations = type(connection.ops)
+    original = DatabaseOperations.sql_flush
+
+    def sql_flush(self: Any, style: Any, tables: Any, **kwargs: Any) -> list[str]:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
+                           "AND sql LIKE '%BEFORE DELETE%'")  # fmt: skip
+            triggers = cursor.fetchall()
+        return ([f'DROP TRIGGER "{name}"' for name, _ in triggers]
+                + original(self, style, tables, **kwargs) + [sql for _, sql in triggers])
+
+    DatabaseOperations.sql_flush = sql_flush  # type: ignore[method-assign]
+    yield
+    DatabaseOperations.sql_flush = original  # type: ignore[method-assign]
