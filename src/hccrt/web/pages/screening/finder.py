@@ -160,8 +160,9 @@ def finder(request: HttpRequest) -> HttpResponse:
     for s in specs:
         g = groups.setdefault(s.section, {"title": s.section, "items": [],
                                           "open": s.section in OPEN_SECTIONS})
-        g["items"].append([form[n] for n in (s.name, f"{s.name}_unit", f"{s.name}_uln",
-                                             f"{s.name}_never") if n in form.fields])
+        g["items"].append({"spec": s, "fields": [
+            form[n] for n in (s.name, f"{s.name}_unit", f"{s.name}_uln", f"{s.name}_never")
+            if n in form.fields]})
         if form.is_bound and any(form[n].value() not in (None, "", False)
                                  for n in (s.name,) if n in form.fields):
             g["open"] = True

@@ -79,7 +79,7 @@ _SECTION_OF: dict[str, str] = {
 
 #: captured inputs that are not facts themselves: (kind, label, unit, lo, hi)
 _EXTRA: dict[str, tuple[str, str, str | None]] = {
-    "age": ("number", "Age (completed years)", "years"),
+    "age": ("number", "Age in completed years", None),
     "consent_date": ("date", "Date written consent was signed", None),
     "segments": ("text", "Couinaud segments involved (e.g. 5,6,7)", None),
     "maa_lsf": ("fraction", "Lung shunt fraction on 99mTc-MAA (0 to 1)", None),
