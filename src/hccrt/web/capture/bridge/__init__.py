@@ -14,10 +14,10 @@ Domains and their forms:
 - SV: Visit; DV: ProtocolDeviation; IE: Screening (criteria not met); MH: MedicalHistory;
   CM + SUPPCM: ConcomitantMedication; PR + SUPPPR + MI: SurgeryPathology and
   SubsequentTreatment; RS: VitalSigns.ecog (ECOG) and ChildPughClinical (``history``)
+- TU + TR + SUPPTU: TumourAssessment (one read) and Lesion (``tumours``)
 
-Not bridged yet: EX, XP, XA (treatment forms need the full planning inputs), TU, TR, SUPPTU
-(tumour assessments and lesions), SUPPAE; :data:`NOT_ROUND_TRIPPED` lists, per domain and
-column, what does not come back and why.
+Not bridged yet: EX, XP, XA (treatment forms need the full planning inputs), SUPPAE;
+:data:`NOT_ROUND_TRIPPED` lists, per domain and column, what does not come back and why.
 
 **Row order and --SEQ on export**: rows are sorted by USUBJID, then the domain's first date
 column (stable; rows of one date keep form order: the order they were loaded in), and --SEQ
@@ -34,14 +34,14 @@ from django.db import transaction
 
 from hccrt.records import RecordSet
 from hccrt.web.audit.base import audit_context
-from hccrt.web.capture.bridge import core_domains, history
+from hccrt.web.capture.bridge import core_domains, history, tumours
 from hccrt.web.capture.bridge._common import BridgeError, ExportContext, LoadContext
 from hccrt.web.core.models import Participant, Protocol
 
 __all__ = ["BRIDGED", "NOT_ROUND_TRIPPED", "BridgeError", "export_records", "import_records"]
 
 BRIDGED = ("DM", "SV", "IE", "DS", "LB", "VS", "AE", "QS", "RS", "MH", "DV", "CM", "SUPPCM",
-           "PR", "SUPPPR", "MI")  # fmt: skip
+           "PR", "SUPPPR", "MI", "TU", "TR", "SUPPTU")  # fmt: skip
 
 _DERIVED = "derived downstream from other columns, not captured on a form"
 #: domain -> column -> why the value does not come back from the forms (columns the synthetic
@@ -92,7 +92,7 @@ NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
     "CM": {},
     "PR": {},
     "MI": {"MIDTC": "the surgery form holds no pathology report date"},
-    "SUPPCM": {}, "SUPPPR": {},
+    "SUPPCM": {}, "SUPPPR": {}, "TU": {}, "TR": {}, "SUPPTU": {},
 }
 
 
@@ -111,6 +111,7 @@ def export_records(protocol_code: str) -> RecordSet:
     tables["DV"] = history.export_dv(ctx)
     tables["CM"], tables["SUPPCM"] = history.export_cm(ctx)
     tables.update(history.export_pr_mi(ctx))
+    tables.update(tumours.export_tu_tr(ctx))
     frames = {}
     for code, rows in tables.items():
         df = pd.DataFrame(rows)
@@ -142,4 +143,5 @@ def import_records(records: RecordSet, protocol_code: str, *, user: Any = None,
         history.import_child_pugh(ctx)
         history.import_cm(ctx)
         history.import_pr_mi(ctx)
+        tumours.import_tu_tr(ctx)
     return dict(ctx.counts)
