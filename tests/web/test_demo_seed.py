@@ -69,3 +69,17 @@ def test_bad_cohort_size_is_refused(bad):
 def test_unknown_protocol_is_refused():
     with pytest.raises(demo_seed.InputError, match="protocols"):
         demo_seed.seed_demo(cohort_size=1, protocols=("nope",), force=True)
+
+
+def test_a_refused_cohort_is_reported_and_the_rest_still_seeds(monkeypatch):
+    def refuse(code, n, seed, user):
+        raise demo_seed.InputError("SV.actual_date", "2024-03-07",
+                                   "on or after the consent date (2024-03-08)")
+
+    monkeypatch.setattr(demo_seed, "_load_cohort", refuse)
+    lines: list[str] = []
+    users = demo_seed.seed_demo(cohort_size=2, protocols=("sirt-haic",), force=True,
+                                progress=lines.append)
+    assert len(users) == len(demo_seed.USERS)
+    assert any("sirt-haic: NOT loaded" in x and "SV.actual_date" in x for x in lines)
+    assert not Participant.objects.exists()

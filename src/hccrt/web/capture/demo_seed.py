@@ -181,9 +181,13 @@ def seed_demo(cohort_size: int = 40, seed: int = DEFAULT_SEED, *,
     reader = User.objects.get(username="reader")
     for code in protocols:
         say(f"{code}: loading a synthetic cohort of {cohort_size} (audited saves)")
-        with transaction.atomic():
-            rows = _load_cohort(code, cohort_size, seed, system)
-            reads = _assign_reads(code, reader, system, READS_PER_PROTOCOL)
+        try:
+            with transaction.atomic():
+                rows = _load_cohort(code, cohort_size, seed, system)
+                reads = _assign_reads(code, reader, system, READS_PER_PROTOCOL)
+        except InputError as exc:  # one protocol's cohort refused: the others still load
+            say(f"{code}: NOT loaded, a record was refused: {exc}")
+            continue
         say(f"{code}: {rows} record rows loaded, {reads} reads assigned to the reader"
             if rows or reads else f"{code}: already loaded")
     for site in Site.objects.filter(name__regex=r"^[0-9]+$"):
