@@ -229,3 +229,10 @@ def test_central_reader_reaches_only_assigned_participants_and_never_the_arm(wor
 def test_other_sites_coordinator_cannot_open_the_timeline(world):
     c = client_for(world, Role.SITE_COORDINATOR)
     assert c.get(detail(world.pb)).status_code == 404
+
+
+def test_monitor_sees_the_timeline_without_the_arm(world):
+    allocate(world, world.pa, "exp")
+    html = client_for(world, Role.MONITOR).get(detail(world.pa)).content.decode()
+    # capture.access.NEVER_SEE_ARM: monitors never see the arm, even in an open-label trial
+    assert "<dt>Status</dt>" in html and "<dt>Arm</dt>" not in html

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -252,6 +253,10 @@ def _rows(model: type[Any], user: Any, resource: str, participant: Participant,
     return list(qs.order_by(*order, "pk"))
 
 
+def _cell(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date) else value
+
+
 def _links(slug: str, pk: int, can_write: bool) -> dict[str, str | None]:
     return {"edit": reverse("pages:form-edit", args=[slug, pk]) if can_write else None,
             "history": reverse("pages:form-history", args=[slug, pk])}  # fmt: skip
@@ -279,7 +284,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             header.append("Relatedness")
         rows = []
         for r in _rows(names[slug], user, slug, p, related, order):
-            cells = [cell(r) for _, cell in columns]
+            cells = [_cell(cell(r)) for _, cell in columns]
             if slug == "adverse-events":
                 rel = r.relatedness if isinstance(r.relatedness, dict) else {}
                 cells.append("; ".join(f"{interventions.get(k, k)}: {v.lower()}"
@@ -326,6 +331,7 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "visits": visits, "sections": filled, "empty_sections": empty, "labs": labs,
         "queries": queries,
         "readable": readable, "today": today,
+        "sees_facts": can(user, "participants", "read", p.site_id),
         "lab_new": reverse("pages:form-new", args=[p.pk, "labs"]) if "labs" in writable
         else None,
     }  # fmt: skip
