@@ -66,6 +66,7 @@ class AnalysisContext:
     adqs: pd.DataFrame
     lesions_new: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    adlf: pd.DataFrame | None = None
 
     @property
     def itt(self) -> pd.DataFrame:
@@ -437,7 +438,8 @@ def analyze_restricted_mean(ep: Endpoint, ctx: AnalysisContext
 
 MEASURE_PARAMS = {"ecog": ("ADSC", "ECOG"), "albi_grade": ("ADSC", "ALBIGR"),
                   "child_pugh_class": ("ADSC", "CPCLS"), "meld": ("ADSC", "MELD"),
-                  "qlq-c30": ("ADQS", "qlq-c30"), "qlq-hcc18": ("ADQS", "qlq-hcc18")}
+                  "qlq-c30": ("ADQS", "qlq-c30"), "qlq-hcc18": ("ADQS", "qlq-hcc18"),
+                  "regional_liver_function": ("ADLF", "REGIONAL LIVER FUNCTION")}
 
 
 def _summaries(post: pd.DataFrame, by: list[str]) -> pd.DataFrame:
@@ -464,6 +466,20 @@ def _welch(a: pd.DataFrame, b: pd.DataFrame) -> pd.DataFrame:
     return m.assign(diff=diff, lower=diff - half, upper=diff + half, p=p, n=m["n_a"] + m["n_b"])
 
 
+def _before_subsequent_therapy(ep: Endpoint, post: pd.DataFrame,
+                               ctx: AnalysisContext) -> pd.DataFrame:
+    """Drop post-baseline records after the first subsequent anti-cancer therapy (ADSL NACTDT)
+    when the endpoint's censoring lists it ("... or until subsequent anticancer treatment if
+    earlier"): a change measured after another treatment is not this treatment's."""
+    if not any(c.source == EventSource.SUBSEQUENT_ANTICANCER_THERAPY for c in ep.censoring):
+        return post
+    if "NACTDT" not in ctx.adsl.columns or post.empty:
+        return post
+    a = ctx.adsl.set_index(ctx.adsl["USUBJID"].astype(str))
+    nact = post["USUBJID"].astype(str).map(a["NACTDT"])
+    return post[nact.isna() | (post["ADT"] <= nact)]
+
+
 def analyze_change(ep: Endpoint, ctx: AnalysisContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Change from baseline at the horizon (or by visit for long horizons)."""
     rows: list[dict] = []
@@ -476,10 +492,15 @@ def analyze_change(ep: Endpoint, ctx: AnalysisContext) -> tuple[pd.DataFrame, pd
                              note="not derivable: the records hold no data for this measure"))
             continue
         ds, key = MEASURE_PARAMS[measure]
-        data = ctx.adsc if ds == "ADSC" else ctx.adqs
+        data = {"ADSC": ctx.adsc, "ADQS": ctx.adqs, "ADLF": ctx.adlf}[ds]
+        if data is None or data.empty:
+            rows.append(_row(ep, f"change in {measure}", None,
+                             note=f"no {ds} records for this measure"))
+            continue
         sel = data[data["PARAMCD"] == key] if ds == "ADSC" else data[data["PARCAT1"] == key]
         sel = sel[sel["USUBJID"].isin(set(ctx.itt["USUBJID"].astype(str)))]
         post = sel[(sel["ADY"] > 1) & sel["CHG"].notna()]
+        post = _before_subsequent_therapy(ep, post, ctx)
         if horizon is not None and horizon <= 180:
             win = max(14.0, 0.2 * horizon)
             post = post.assign(_dist=(post["ADY"] - horizon).abs())

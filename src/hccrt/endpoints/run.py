@@ -1,6 +1,6 @@
 """One call from records to every endpoint's derived dataset and result table (pure; no I/O).
 
-:func:`analyze` derives ADSL, ADRS, ADTTE, ADAE, ADLB, ADSC and ADQS for a protocol, then
+:func:`analyze` derives ADSL, ADRS, ADTTE, ADAE, ADLB, ADSC, ADQS and ADLF for a protocol, then
 analyses each endpoint of the catalogue by its kind (:mod:`hccrt.endpoints.analysis`). The CLI
 (``hccrt analyze``) writes exactly the objects returned here.
 """
@@ -15,6 +15,7 @@ import pandas as pd
 
 from hccrt.endpoints.adae import derive_adae
 from hccrt.endpoints.adlb import derive_adlb, derive_adsc
+from hccrt.endpoints.adlf import derive_adlf
 from hccrt.endpoints.adqs import derive_adqs
 from hccrt.endpoints.adrs import derive_adrs_protocol
 from hccrt.endpoints.adsl import derive_adsl
@@ -50,7 +51,7 @@ class AnalysisRun:
         return pd.concat([r.results for r in self.endpoints.values()], ignore_index=True)
 
 
-STEPS = ("ADSL", "ADRS", "ADTTE", "ADAE", "ADLB", "ADSC", "ADQS")
+STEPS = ("ADSL", "ADRS", "ADTTE", "ADAE", "ADLB", "ADSC", "ADQS", "ADLF")
 
 
 def analyze(records: RecordSet, protocol: str | Protocol, *,
@@ -88,13 +89,15 @@ def analyze(records: RecordSet, protocol: str | Protocol, *,
     adlb = step("ADLB", lambda: derive_adlb(records, adsl))  # type: ignore[arg-type]
     adsc = step("ADSC", lambda: derive_adsc(records, adsl))  # type: ignore[arg-type]
     adqs = step("ADQS", lambda: derive_adqs(records, adsl))  # type: ignore[arg-type]
+    adlf = step("ADLF", lambda: derive_adlf(records, adsl))  # type: ignore[arg-type]
     ctx = AnalysisContext(proto, adsl, adrs, adtte, adae, adlb, adsc, adqs,  # type: ignore[arg-type]
-                          lesions_new=adrs.new_lesions)  # type: ignore[attr-defined]
+                          lesions_new=adrs.new_lesions,  # type: ignore[attr-defined]
+                          adlf=adlf)  # type: ignore[arg-type]
     results: dict[str, EndpointResult] = {}
     for ep in proto.endpoints:
         dataset, table = step(ep.id, lambda ep=ep: analyze_endpoint(ep, ctx))  # type: ignore[misc]
         results[ep.id] = EndpointResult(ep, dataset, table)
     datasets = {"ADSL": adsl, "ADRS": adrs.adrs, "ADTTE": adtte,  # type: ignore[attr-defined]
-                "ADAE": adae, "ADLB": adlb, "ADSC": adsc, "ADQS": adqs}
+                "ADAE": adae, "ADLB": adlb, "ADSC": adsc, "ADQS": adqs, "ADLF": adlf}
     return AnalysisRun(proto, datasets, results,  # type: ignore[arg-type]
                        notes=list(adrs.notes), timings=timings)  # type: ignore[attr-defined]

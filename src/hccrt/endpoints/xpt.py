@@ -41,7 +41,7 @@ DATASET_LABELS = {
     "ADLB": "Laboratory Analysis Dataset",
     "ADSC": "Clinical Scores Analysis Dataset",
     "ADQS": "Questionnaire Analysis Dataset",
-    "ADXP": "Regional Liver Function Analysis Dataset",
+    "ADLF": "Regional Liver Function Analysis Dataset",
 }
 
 #: Labels of the common ADaM variables (ADaM IG 1.3 / OCCDS wording, at most 40 characters);

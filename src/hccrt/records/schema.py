@@ -29,6 +29,15 @@ hccrt-specific codes (SDTM has none; documented here, read by :mod:`hccrt.respon
   identified by ``XPGRPID``, the model in ``XPMETHOD`` (see :data:`XP_TESTS`).
 * XA (custom, findings): Y-90 administrations; delivered and residual activity, linked to the
   EX record by ``XALNKID = EXLNKID`` and to the plan by ``XAGRPID = XPGRPID``.
+* XL (custom, findings): regional liver function by hepatobiliary scintigraphy with SPECT-CT
+  (RESCUE's regional-liver-function endpoint); one record per scan and liver territory,
+  ``XLTESTCD = HBUPTR`` (BSA-corrected hepatic tracer uptake rate, %/min/m2) with the territory
+  in ``XLLOC`` (WHOLE LIVER, TREATED TERRITORY, UNTREATED LIVER) and the tracer/technique in
+  ``XLMETHOD``. SDTMIG 3.3 added morphology/physiology domains per body system (CV, MK, NV,
+  OE, RE, RP, UR) but none for the hepatobiliary system, LB is for specimen-based tests and MO
+  is gone in 3.4, so a custom findings-class domain (code starting with X, SDTMIG section 2.6)
+  with the test as the measurement and the territory as the location qualifier is the
+  smallest conformant representation.
 * Pathological necrosis after resection or transplant: MI (microscopic findings),
   ``MITESTCD = NECROPCT`` (% necrosis of the tumour named by ``MILNKID = TULNKID``).
 * QS item codes: QLQ-C30 items ``EOR0101``-``EOR0130`` (CDISC QS terminology for
@@ -223,6 +232,11 @@ XP_TESTS: dict[str, tuple[str, str]] = {
     "UNTRFRAC": ("Untreated Non-tumorous Liver Fraction", "%"),
 }
 XP_METHOD = ("MIRD", "PARTITION", "MULTICOMPARTMENT", "BSA")
+#: Regional liver function (XLTESTCD -> (XLTEST, unit)); territories in XL_LOC.
+XL_TESTS: dict[str, tuple[str, str]] = {
+    "HBUPTR": ("Hepatic Tracer Uptake Rate, BSA-corrected", "%/min/m2"),
+}
+XL_LOC = ("WHOLE LIVER", "TREATED TERRITORY", "UNTREATED LIVER")
 #: Y-90 administration quantities (XATESTCD -> (XATEST, unit)).
 XA_TESTS: dict[str, tuple[str, str]] = {
     "PRESACT": ("Prescribed Activity", "GBq"),
@@ -241,6 +255,7 @@ UNITS = tuple(sorted({
     *KNOWN_UNITS, *(u for us in LB_OTHER.values() for u in us),
     *(u for us in VS_UNITS.values() for u in us),
     *(u for _, u in XP_TESTS.values()), *(u for _, u in XA_TESTS.values()),
+    *(u for _, u in XL_TESTS.values()),
     *(u for _, u in MI_TESTS.values()), "mm", "cm", "Gy", "GBq", "%",
 } - {""}))
 
@@ -256,6 +271,8 @@ HCCRT_EXTENSIONS: dict[str, str] = {
     "QSTESTCD HCC1831-HCC1848": "QLQ-HCC18 items; not in CDISC QS terminology",
     "XP, XA": "Y-90 planning and administration; SDTM has no domain for them",
     "MITESTCD NECROPCT": "percent pathological necrosis of a resected tumour",
+    "XL": "regional liver function by hepatobiliary scintigraphy; SDTM has no hepatobiliary "
+    "physiology domain",
 }
 
 
@@ -612,6 +629,12 @@ XA = _findings("XA", "Y-90 Administrations", tuple(XA_TESTS), extra=[
 ], custom=True, cat=("Y-90 ADMINISTRATION",),
    notes="XAGRPID = plan id (XPGRPID), XALNKID = EXLNKID of the administration")
 
+XL = _findings("XL", "Regional Liver Function Imaging", tuple(XL_TESTS), extra=[
+    _v("XLLOC", "Location Used for the Measurement", core="Exp", codelist=XL_LOC),
+    _v("XLMETHOD", "Method of Test or Examination"),
+], custom=True, cat=("REGIONAL LIVER FUNCTION",),
+   notes="one record per scan and territory (XLLOC); hepatobiliary scintigraphy with SPECT-CT")
+
 
 def supp_domain(parent: str) -> Domain:
     """The SUPP-- (supplemental qualifiers) domain of ``parent``."""
@@ -649,7 +672,7 @@ SUPP_QUALIFIERS: dict[str, dict[str, tuple[str, tuple[str, ...] | None]]] = {
 }
 
 DOMAINS: dict[str, Domain] = {d.code: d for d in (
-    DM, DS, SV, IE, EX, PR, CM, MH, AE, DV, LB, VS, QS, TU, TR, RS, MI, XP, XA)}
+    DM, DS, SV, IE, EX, PR, CM, MH, AE, DV, LB, VS, QS, TU, TR, RS, MI, XP, XA, XL)}
 DOMAINS.update({f"SUPP{p}": supp_domain(p) for p in SUPP_QUALIFIERS})
 
 

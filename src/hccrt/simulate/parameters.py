@@ -210,6 +210,29 @@ class Conduct(_Model):
     lab_units: Literal["conventional", "si"] = "conventional"
 
 
+class LiverFunction(_Model):
+    """Regional liver function by hepatobiliary scintigraphy (XL domain): the BSA-corrected
+    hepatic tracer uptake rate (%/min/m2) of the whole liver at baseline, the share of it in
+    the liver left untreated, and the relative change of the treated territory and of the
+    untreated liver by day 180 after the first treatment (linear before)."""
+
+    total_uptake_mean: Cited
+    total_uptake_sd: Cited
+    untreated_share_min: Cited
+    untreated_share_max: Cited
+    treated_change_180d: Cited
+    untreated_change_180d: Cited
+    measurement_sd: Cited = Field(description="SD of the log of a measurement")
+
+    @model_validator(mode="after")
+    def _ranges(self) -> LiverFunction:
+        if not 0 < self.untreated_share_min.value <= self.untreated_share_max.value < 1:
+            raise ValueError("untreated shares must satisfy 0 < min <= max < 1")
+        if self.treated_change_180d.value <= -1 or self.untreated_change_180d.value <= -1:
+            raise ValueError("relative changes must be > -1 (a rate cannot go below 0)")
+        return self
+
+
 class Parameters(_Model):
     protocol: str
     study_start: date
@@ -222,6 +245,7 @@ class Parameters(_Model):
     tumour: Tumour
     conduct: Conduct
     arms: dict[str, ArmParams] = Field(min_length=1)
+    liver_function: LiverFunction | None = None
 
 
 def _merge(base: dict[str, Any], over: dict[str, Any]) -> dict[str, Any]:
