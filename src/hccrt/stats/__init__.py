@@ -5,6 +5,12 @@ Public interface (arrays, or a DataFrame passed as ``data=`` with column names):
 ``clopper_pearson``, ``roc``, ``ipw``,
 ``duration_of_response``
 (and ``wilson``, ``rate``).
+
+KM, log-rank and RMST on the same data share one sort: fit ``km = kaplan_meier(time, event,
+group=arm)`` once, then ``logrank_from_km(km)`` and ``rmst_from_km(km, tau)`` reuse its per-group
+tables (identical results to ``logrank``/``rmst`` on the arrays). Their elementwise passes run in
+blocks (``hccrt.stats.km.BLOCK`` rows), so at N = 1e6 the peak traced memory stays under 3x the
+input arrays.
 """
 
 from hccrt.stats.binomial import clopper_pearson, rate, wilson
