@@ -21,12 +21,14 @@ from hccrt.web.core.services import store_protocol
 pytestmark = [pytest.mark.database, pytest.mark.django_db]
 
 PROTOCOLS = ("tare-ut7", "rescue", "sirt-haic", "io-rt-mvi", "sbrt-bclcc")
-#: domains the cohorts write that the bridge does not load yet (see the bridge docstring)
-NOT_BRIDGED = {"EX", "XP", "XA", "SUPPAE"}
+#: domains the cohorts write that the bridge does not load yet (see the bridge docstring);
+#: XL (hepatobiliary scintigraphy) was added to the generator while the bridge was extended
+NOT_BRIDGED = {"XP", "XA", "SUPPAE", "XL"}
 #: rows the bridge does not export back, by domain (a filter on the cohort's table)
 ROW_SCOPE = {
     "VS": lambda df: df["VSTESTCD"].isin(["HEIGHT", "WEIGHT", "SYSBP", "DIABP", "PULSE",
                                           "TEMP"]),  # BMI / BSA are derived
+    "EX": lambda df: df["EXCAT"] != "Y-90 RADIOEMBOLIZATION",  # Y-90 not bridged yet
 }
 
 
@@ -73,8 +75,15 @@ def test_domain_round_trips(round_trip, domain):
     if domain in ROW_SCOPE:
         src = src[ROW_SCOPE[domain](src).to_numpy()]
     cols = compared_columns(domain, src)
+    if src.empty:
+        assert domain not in out or out[domain].empty
+        return
     assert domain in out, f"{code}: {domain} not exported"
-    missing = [c for c in cols if c not in out[domain].columns]
+    got = out[domain].copy()
+    for c in cols:  # a column empty on every row in scope (e.g. EXLNKID of Y-90 only)
+        if c not in got.columns and src[c].isna().all():
+            got[c] = None
+    missing = [c for c in cols if c not in got.columns]
     assert not missing, f"{code} {domain}: columns not exported {missing}"
-    pd.testing.assert_frame_equal(canonical(out[domain], cols), canonical(src, cols),
+    pd.testing.assert_frame_equal(canonical(got, cols), canonical(src, cols),
                                   check_dtype=False, obj=f"{code} {domain}")

@@ -15,8 +15,11 @@ Domains and their forms:
   CM + SUPPCM: ConcomitantMedication; PR + SUPPPR + MI: SurgeryPathology and
   SubsequentTreatment; RS: VitalSigns.ecog (ECOG) and ChildPughClinical (``history``)
 - TU + TR + SUPPTU: TumourAssessment (one read) and Lesion (``tumours``)
+- EX: SbrtCourse / SbrtFraction (SBRT, external beam radiotherapy), HaicCycle, SystemicTherapy
+  and SystemicDose (``treatments``)
 
-Not bridged yet: EX, XP, XA (treatment forms need the full planning inputs), SUPPAE;
+Not bridged yet: the Y-90 records of EX, XP and XA (a Y90Plan is computed by the core from its
+full inputs, which XP does not all carry), SUPPAE;
 :data:`NOT_ROUND_TRIPPED` lists, per domain and column, what does not come back and why.
 
 **Row order and --SEQ on export**: rows are sorted by USUBJID, then the domain's first date
@@ -34,14 +37,14 @@ from django.db import transaction
 
 from hccrt.records import RecordSet
 from hccrt.web.audit.base import audit_context
-from hccrt.web.capture.bridge import core_domains, history, tumours
+from hccrt.web.capture.bridge import core_domains, history, treatments, tumours
 from hccrt.web.capture.bridge._common import BridgeError, ExportContext, LoadContext
 from hccrt.web.core.models import Participant, Protocol
 
 __all__ = ["BRIDGED", "NOT_ROUND_TRIPPED", "BridgeError", "export_records", "import_records"]
 
 BRIDGED = ("DM", "SV", "IE", "DS", "LB", "VS", "AE", "QS", "RS", "MH", "DV", "CM", "SUPPCM",
-           "PR", "SUPPPR", "MI", "TU", "TR", "SUPPTU")  # fmt: skip
+           "PR", "SUPPPR", "MI", "TU", "TR", "SUPPTU", "EX")  # fmt: skip
 
 _DERIVED = "derived downstream from other columns, not captured on a form"
 #: domain -> column -> why the value does not come back from the forms (columns the synthetic
@@ -93,6 +96,7 @@ NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
     "PR": {},
     "MI": {"MIDTC": "the surgery form holds no pathology report date"},
     "SUPPCM": {}, "SUPPPR": {}, "TU": {}, "TR": {}, "SUPPTU": {},
+    "EX": {"EXLNKID": "Y-90 administrations only (not bridged yet)"},
 }
 
 
@@ -112,6 +116,7 @@ def export_records(protocol_code: str) -> RecordSet:
     tables["CM"], tables["SUPPCM"] = history.export_cm(ctx)
     tables.update(history.export_pr_mi(ctx))
     tables.update(tumours.export_tu_tr(ctx))
+    tables["EX"] = treatments.export_ex(ctx)
     frames = {}
     for code, rows in tables.items():
         df = pd.DataFrame(rows)
@@ -136,6 +141,7 @@ def import_records(records: RecordSet, protocol_code: str, *, user: Any = None,
     with audit_context(user, reason):
         core_domains.import_dm(ctx)
         history.import_sv(ctx)
+        treatments.import_ex(ctx)
         history.import_ie(ctx)
         history.import_mh(ctx)
         history.import_dv(ctx)
