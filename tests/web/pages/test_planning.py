@@ -291,16 +291,25 @@ def test_other_site_and_other_roles_are_refused(trials: Any) -> None:
     assert c.get(reverse("pages:y90-plan", args=[trials.tb.pk])).status_code == 200
 
 
-def test_planning_home_lists_site_participants_with_their_plans(trials: Any,
-                                                               django_assert_max_num_queries: Any
-                                                               ) -> None:  # fmt: skip
+def test_planning_home_lists_site_participants_with_their_plans(
+        trials: Any, django_assert_max_num_queries: Any, monkeypatch: Any) -> None:
+    from hccrt.web.pages.planning import views
+
+    with audit_context(trials.system):
+        enrolled(trials, "UT7-A-002", trials.tare, "tare")
     c = client_for(trials, Role.MEDICAL_PHYSICIST)
     c.post(reverse("pages:y90-plan", args=[trials.t1.pk]), y90_post(action="save"))
     c.get(reverse("pages:planning-home") + "?protocol=tare-ut7")
     with django_assert_max_num_queries(20):
         html = c.get(reverse("pages:planning-home")).content.decode()
-    assert "UT7-A-001" in html and "UT7-B-001" not in html
+    assert "UT7-A-001" in html and "UT7-A-002" in html and "UT7-B-001" not in html
+    assert "2 participants enrolled at your sites; <strong>1</strong> without any plan" in html
     assert "1 (0 signed)" in html
+    html = c.get(reverse("pages:planning-home") + "?show=needing").content.decode()
+    assert "UT7-A-002" in html and "UT7-A-001" not in html
+    monkeypatch.setattr(views, "PAGE_SIZE", 1)
+    html = c.get(reverse("pages:planning-home") + "?page=2").content.decode()
+    assert "Page 2 of 2" in html and "UT7-A-002" in html and "UT7-A-001" not in html
 
 
 # ------------------------------------------------------------------------------- SBRT
@@ -419,3 +428,14 @@ def test_an_unsigned_plan_cannot_be_administered(trials: Any) -> None:
                {"administration_date": "2026-02-03", "delivered_activity_gbq": 2})
     assert r.status_code == 409 and "Sign the plan before" in r.content.decode()
     assert Y90Administration.objects.count() == 0
+
+
+def test_device_choices_follow_the_protocol_intervention(trials: Any) -> None:
+    """rescue names resin microspheres (SIR-Spheres), tare-ut7 glass (TheraSphere)."""
+    c = client_for(trials, Role.MEDICAL_PHYSICIST)
+    html = c.get(reverse("pages:y90-plan", args=[trials.r1.pk])).content.decode()
+    device = re.search(r'<select name="device".*?</select>', html, re.S).group(0)  # type: ignore[union-attr]
+    assert 'value="resin"' in device and 'value="glass"' not in device
+    r = c.post(reverse("pages:y90-plan", args=[trials.r1.pk]), y90_post(action="save"))
+    assert 'id="id_device_error"><li>Select a valid choice. glass' in r.content.decode()
+    assert Y90Plan.objects.count() == 0

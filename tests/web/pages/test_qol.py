@@ -128,3 +128,18 @@ def test_roles_and_sites(world: Any) -> None:
     c.force_login(other)
     assert c.get(reverse("pages:qol-fill", args=[world.pa.pk])).status_code == 404
     assert c.get(reverse("pages:qol-fill", args=[world.pb.pk])).status_code == 200
+
+
+def test_a_date_before_consent_is_refused_and_the_draft_kept(world: Any) -> None:
+    c = coordinator(world)
+    url = reverse("pages:qol-fill", args=[world.pa.pk])
+    c.post(url, {"screen": 0, "completion_date": "2026-01-01", "move": "next"})  # consent 01-10
+    for i, screen in enumerate(SCREENS, start=1):
+        data: dict[str, Any] = {"screen": i, "move": "submit" if i == 8 else "next"}
+        data.update({f"q{n}": ANSWERS[n] for n in screen.items})
+        r = c.post(url, data, follow=True)
+    html = r.content.decode()
+    assert "Not saved (nothing was stored)" in html and "2026-01-10" in html
+    assert QolResponse.objects.count() == 0
+    html = c.get(url + "?screen=8").content.decode()
+    assert f'name="q48" value="{ANSWERS[48]}" checked' in html

@@ -13,8 +13,9 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,6 +23,7 @@ from django.utils import timezone
 
 from hccrt.errors import InputError
 from hccrt.web.audit.base import StaleVersionError
+from hccrt.web.capture import access
 from hccrt.web.capture.models import (
     HaicCycle,
     QolResponse,
@@ -31,6 +33,8 @@ from hccrt.web.capture.models import (
     Visit,
     Y90Administration,
     Y90Plan,
+    protocol_facts,
+    protocol_model,
 )
 from hccrt.web.core.models import Participant
 from hccrt.web.pages.planning import qol as qol_items
@@ -96,44 +100,68 @@ def _save(obj: Any, request: HttpRequest, reason: str, errors: FieldErrors) -> b
 # --------------------------------------------------------------------------- home
 
 
+PAGE_SIZE = 50
+
+
 @role_required(PLANNING | {Role.SITE_COORDINATOR})
 def home(request: HttpRequest) -> HttpResponse:
+    """Participants of the protocol in focus (enrolled or later) at the user's sites, with
+    their plans; ``?show=needing`` lists those without any plan; 50 per page."""
     protocol = protocol_in_focus(request)
     rows: list[dict[str, Any]] = []
     kinds: set[str] = set()
+    show = "needing" if request.GET.get("show") == "needing" else "all"
+    page = None
+    total = needing = 0
     if protocol is not None:
-        core = protocol.as_protocol()
+        core = protocol_model(protocol.pk)  # cached: stored versions are immutable
         kinds = intervention_kinds(core)
-        people = list(visible_participants(request.user).filter(protocol__code=protocol.code)
-                      .exclude(status__in=_NOT_PLANNED).select_related("site")
-                      .order_by("study_id"))  # fmt: skip
-        ids = [p.pk for p in people]
+        people_qs = (visible_participants(request.user).filter(protocol__code=protocol.code)
+                     .exclude(status__in=_NOT_PLANNED))  # fmt: skip
+        people = list(people_qs.order_by("study_id").values(
+            "pk", "study_id", "arm", "status", "site_id", "site__code", "protocol_id"))
+        planned: set[int] = set()
+        for model in (Y90Plan, SbrtCourse, HaicCycle):
+            planned.update(model.objects.alive().filter(participant__in=people_qs.values("pk"))
+                           .values_list("participant_id", flat=True).distinct())  # fmt: skip
+        total = len(people)
+        needing = sum(1 for p in people if p["pk"] not in planned)
+        if show == "needing":
+            people = [p for p in people if p["pk"] not in planned]
+        page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+        ids = [p["pk"] for p in page.object_list]
 
         def counts(model: Any, extra: dict[str, Any] | None = None) -> dict[int, dict[str, Any]]:
             qs = model.objects.alive().filter(participant_id__in=ids).values("participant_id")
             return {r["participant_id"]: r for r in qs.annotate(n=Count("pk"), **(extra or {}))}
 
-        y90_n = counts(Y90Plan, {"signed": Count("pk", filter=Q(signed_at__isnull=False)),
-                                 "last": Max("plan_date")})
+        y90_n = counts(Y90Plan, {"signed": Count("pk", filter=Q(signed_at__isnull=False))})
         sbrt_n = counts(SbrtCourse)
         haic_n = counts(HaicCycle)
         admin_n = counts(Y90Administration)
         arm_kinds = {a.id: {str(i.kind) for i in a.interventions} for a in core.arms}
-        for p in people:
-            arm = visible_arm(request.user, p)
+        status_label = dict(Participant.Status.choices)
+        # one URL per page, the participant's key substituted (reverse once, not per row)
+        urls = {name: reverse(f"pages:{name}", args=[0]).replace("/0/", "/{}/")
+                for name in ("y90-plan", "sbrt-plan", "haic-plan", "qol-fill")}
+        for p in page.object_list:
+            masked = protocol_facts(p["protocol_id"]).masked
+            arm = p["arm"] if p["arm"] and access.sees_arm(request.user, p["site_id"],
+                                                           masked) else None
             wanted = arm_kinds.get(arm, kinds) if arm else kinds
-            plans = (y90_n.get(p.pk, {}).get("n", 0) + sbrt_n.get(p.pk, {}).get("n", 0)
-                     + haic_n.get(p.pk, {}).get("n", 0))  # fmt: skip
+            pk = p["pk"]
             rows.append({
-                "p": p, "arm": arm, "y90": y90_n.get(p.pk, {}), "sbrt": sbrt_n.get(p.pk, {}),
-                "haic": haic_n.get(p.pk, {}), "administered": admin_n.get(p.pk, {}).get("n", 0),
+                "p": p, "arm": arm, "status": status_label.get(p["status"], p["status"]),
+                "y90": y90_n.get(pk, {}), "sbrt": sbrt_n.get(pk, {}), "haic": haic_n.get(pk, {}),
+                "administered": admin_n.get(pk, {}).get("n", 0),
                 "wants_y90": bool(wanted & Y90_KINDS), "wants_sbrt": "sbrt" in wanted,
-                "wants_haic": "haic" in wanted, "needs_plan": plans == 0,
+                "wants_haic": "haic" in wanted, "needs_plan": pk not in planned,
+                "urls": {k.replace("-", "_"): u.format(pk) for k, u in urls.items()},
             })  # fmt: skip
     return render(request, "pages/planning/home.html", {
         "protocol": protocol, "rows": rows, "has_y90": bool(kinds & Y90_KINDS),
-        "has_sbrt": "sbrt" in kinds, "has_haic": "haic" in kinds,
-        "needing": sum(1 for r in rows if r["needs_plan"]),
+        "has_sbrt": "sbrt" in kinds, "has_haic": "haic" in kinds, "total": total,
+        "needing": needing, "show": show, "page": page,
         "show_qol": has_any_role(request.user, QOL_ROLES),
     })  # fmt: skip
 
