@@ -121,12 +121,13 @@ def query_list(request: HttpRequest) -> HttpResponse:
     labels = form_labels()
     rows = [{"q": q, "form": labels.get(q.target_model, q.target_model),
              "record_url": record_url(q.target_model, q.target_pk)} for q in page]
+    counts = site_counts(base)
     ctx = {
         "rows": rows, "page": page, "filters": f, "statuses": STATUS_FILTERS,
-        "counts": site_counts(base), "forms": sorted(
+        "counts": counts, "forms": sorted(
             (slug, labels[lbl]) for lbl, slug in access.model_resources().items()
             if slug != "queries"),
-        "sites": sorted({c["site"] for c in site_counts(base)}),
+        "sites": [c["site"] for c in counts],
         "may_raise": may_raise, "raise_errors": raise_errors, "raise_data": raise_data,
         "query_string": request.GET.urlencode(),
     }  # fmt: skip
