@@ -282,10 +282,17 @@ def test_existing_participant_is_screened_with_its_own_age_sex_and_consent(world
     with audit_context(world.system):
         p = world.participant("RESCUE-A-77", world.site_a, rescue)  # M, 64, consent 2026-01-10
     c = client_for(world, "site_coordinator")
-    data = eligible_rescue(**{"p-participant": p.pk, "p-study_id": "", "p-age": "",
+    page = c.get(url("/screening/new/") + f"&participant={p.pk}").content.decode()
+    assert 'value="RESCUE-A-77"' in page  # offered from the participant's pages
+    data = eligible_rescue(**{"p-existing": "RESCUE-A-77", "p-study_id": "", "p-age": "",
                               "p-sex": "", "p-consent_date": "", "action": "save"})
     assert c.post(url("/screening/new/"), data).status_code == 302
     s = Screening.objects.get(participant=p)
     assert s.facts["age"] == 64 and s.facts["sex"] == "male"
     assert s.facts["consent_date"] == "2026-01-10"
     assert s.outcome == Screening.Outcome.ELIGIBLE
+    # another site's participant is not found, whatever its study id
+    with audit_context(world.system):
+        world.participant("RESCUE-B-77", world.site_b, rescue)
+    r = c.post(url("/screening/new/"), {**data, "p-existing": "RESCUE-B-77"})
+    assert r.status_code == 400 and "No participant &#x27;RESCUE-B-77&#x27;" in r.content.decode()

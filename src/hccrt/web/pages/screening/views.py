@@ -110,9 +110,9 @@ def _core(stored: Protocol) -> Any:
 class CandidateForm(forms.Form):
     """Who is screened: an existing participant, or a new one (pseudonymous, no names)."""
 
-    participant = forms.ModelChoiceField(
-        queryset=Participant.objects.none(), required=False,
-        label="Existing participant", empty_label="— a new participant —")
+    existing = forms.CharField(
+        required=False, max_length=40, label="Existing participant (study id)",
+        help_text="to re-screen a participant not yet allocated; leave empty for a new one")
     study_id = forms.CharField(required=False, max_length=40, label="Study id (new participant)",
                                help_text="pseudonymous, e.g. RESCUE-SNUH-001; never a name")
     site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, label="Site")
@@ -131,18 +131,29 @@ class CandidateForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.editing = editing
         participants = access.scope(Participant.objects.alive(), user, "participants", "write")
-        participants = participants.filter(protocol__code=protocol.code).exclude(
-            pk__in=Allocation.objects.alive().values("participant_id")).select_related("site")
-        self.fields["participant"].queryset = participants  # type: ignore[attr-defined]
+        self.participants = participants.filter(protocol__code=protocol.code).exclude(
+            pk__in=Allocation.objects.alive().values("participant_id"))
         self.fields["site"].queryset = writable_sites(user)  # type: ignore[attr-defined]
         if editing is not None:
-            for name in ("participant", "study_id", "site", "consent_date", "consent_version",
+            for name in ("existing", "study_id", "site", "consent_date", "consent_version",
                          "sex", "age"):
                 del self.fields[name]
 
+    def clean_existing(self) -> Participant | None:
+        study_id = (self.cleaned_data.get("existing") or "").strip()
+        if not study_id:
+            return None
+        found = self.participants.select_related("site").filter(study_id=study_id).first()
+        if found is None:
+            raise forms.ValidationError(
+                f"No participant {study_id!r} of this protocol at your sites that is not yet "
+                "allocated.")
+        return found
+
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        if self.editing is not None or data.get("participant"):
+        data["participant"] = data.get("existing")
+        if self.editing is not None or data.get("participant") or self.has_error("existing"):
             return data
         if not (data.get("study_id") or "").strip():
             self.add_error("study_id", "Give the study id of a new participant, or choose an "
@@ -192,8 +203,11 @@ class ScreeningPage:
         if editing is not None:
             initial = initial_from_facts(self.specs, editing.facts or {})
             cand_initial = {"screening_date": editing.screening_date}
-        elif request.GET.get("participant"):
-            cand_initial = {"participant": request.GET["participant"]}
+        elif request.GET.get("participant", "").isdigit():
+            found = access.scope(Participant.objects.alive(), request.user, "participants",
+                                 "write").filter(pk=int(request.GET["participant"])).first()
+            if found is not None:
+                cand_initial = {"existing": found.study_id}
         self.candidate = CandidateForm(data, user=request.user, protocol=stored,
                                        editing=editing, initial=cand_initial, prefix="p")
         self.facts_form = facts_form(self.specs, self.attest)(data, initial=initial, prefix="f")
@@ -216,8 +230,11 @@ class ScreeningPage:
                     g["lead"] = form["labs_date"]
         return out
 
-    def evaluate(self) -> bool:
-        """Validate both forms and run the engine; False when input errors remain."""
+    def evaluate(self, run_engine: bool = True) -> bool:
+        """Validate both forms and run the engine; False when input errors remain.
+
+        ``run_engine=False`` only builds the facts (a save runs the engine in
+        ``Screening.clean()``; running it here as well would double the work)."""
         ok_c = self.candidate.is_valid()
         ok_f = self.facts_form.is_valid()
         if not (ok_c and ok_f):
@@ -226,6 +243,8 @@ class ScreeningPage:
         sdate = self.candidate.cleaned_data["screening_date"]
         self.facts = {"screening_date": sdate.isoformat(), **facts_from(self.specs, data),
                       **participant_facts(self.candidate, self.editing)}
+        if not run_engine:
+            return True
         try:
             self.result = screen(self.protocol, {"candidate_id": "candidate", **self.facts})
         except InputError as exc:
@@ -277,16 +296,12 @@ class ScreeningPage:
 
     def save(self, confirm: bool) -> Screening | None:
         """Store the screening (and a new participant), audited, all or nothing."""
-        if not self.evaluate():
+        if not self.evaluate(run_engine=False):
             return None
         reason = self.request.POST.get("reason", "").strip()
         if self.editing is not None and not reason:
             self.errors.append("Give a reason for the change: the audit trail keeps it.")
-            return None
-        if confirm and self.result.status != "eligible":
-            self.errors.append(
-                "Eligibility can be confirmed only when every criterion is met or attested: "
-                + self.result.summary())
+            self.evaluate()
             return None
         user = self.request.user
         c = self.candidate.cleaned_data
@@ -324,8 +339,14 @@ class ScreeningPage:
                 f"Someone else changed this screening meanwhile (your version {exc.submitted}, "
                 f"now {exc.current}). Your entries are kept below: reload the screening in "
                 "another tab to see the change, then save again.")
+            self.evaluate()
             return None
         except ValidationError as exc:
+            if "confirmed" in getattr(exc, "message_dict", {}) and self.evaluate():
+                self.errors.append(
+                    "Eligibility can be confirmed only when every criterion is met or "
+                    "attested: " + self.result.summary())
+                return None
             self._validation(exc)
             return None
         except InputError as exc:
@@ -457,10 +478,10 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --------------------------------------------------------------------------- the log
 
 
-def reasons(screening: Screening) -> tuple[list[str], list[str], list[str]]:
-    """(failing, missing, to attest) criterion ids of a stored screening."""
+def reasons(criteria: list[dict[str, Any]] | None) -> tuple[list[str], list[str], list[str]]:
+    """(failing, missing, to attest) criterion ids of a stored screening's criteria."""
     failing, missing, attest = [], [], []
-    for c in screening.criteria or []:
+    for c in criteria or []:
         if fails(c["kind"], c["outcome"]):
             failing.append(c["id"])
         elif c["outcome"] == "unknown":
@@ -511,14 +532,20 @@ def screening_list(request: HttpRequest) -> HttpResponse:
         counts[outcome] += 1
     if filt.is_valid() and filt.cleaned_data.get("outcome"):
         qs = qs.filter(outcome=filt.cleaned_data["outcome"])
-    qs = qs.select_related("participant__site").order_by("-screening_date", "-pk")
+    # plain values, not model instances: 300 rows without building 900 objects or
+    # decoding the stored facts the log does not show
+    qs = qs.order_by("-screening_date", "-pk").values(
+        "pk", "screening_date", "outcome", "confirmed", "criteria", "rule_version",
+        "participant__study_id", "participant__site__code")
+    detail = reverse("pages:screening-detail", args=[987654321])
     rows = []
     for s in qs:
-        failing, missing, attest = reasons(s)
-        rows.append({"s": s, "status": STORED_STATUS[s.outcome], "failing": failing,
-                     "missing": missing, "attest": attest,
-                     "badge": STATUS_BADGE[STORED_STATUS[s.outcome]],
-                     "word": STATUS_WORDS[STORED_STATUS[s.outcome]].split(":")[0]})
+        failing, missing, attest = reasons(s["criteria"])
+        status = STORED_STATUS[s["outcome"]]
+        rows.append({"s": s, "status": status, "failing": failing, "missing": missing,
+                     "attest": attest, "badge": STATUS_BADGE[status],
+                     "word": STATUS_WORDS[status].split(":")[0],
+                     "url": detail.replace("987654321", str(s["pk"]))})
     if request.GET.get("format") == "csv":
         response = HttpResponse(content_type="text/csv; charset=utf-8")
         code = stored.code if stored else "all"
@@ -528,10 +555,10 @@ def screening_list(request: HttpRequest) -> HttpResponse:
                     "criteria_not_met", "data_missing_for", "to_attest", "rule_version"])
         for r in rows:
             s = r["s"]
-            w.writerow([s.participant.study_id, s.participant.site.code,
-                        s.screening_date.isoformat(), s.outcome, "yes" if s.confirmed else "no",
-                        ";".join(r["failing"]), ";".join(r["missing"]), ";".join(r["attest"]),
-                        s.rule_version])  # fmt: skip
+            w.writerow([s["participant__study_id"], s["participant__site__code"],
+                        s["screening_date"].isoformat(), s["outcome"],
+                        "yes" if s["confirmed"] else "no", ";".join(r["failing"]),
+                        ";".join(r["missing"]), ";".join(r["attest"]), s["rule_version"]])
         return response
     failing_counts: dict[str, int] = {}
     for r in rows:
