@@ -72,3 +72,34 @@ def test_y90_plan_live_results_failing_check_and_printable_summary(new_page: Any
     pdf = page.pdf(format="A4", print_background=True)  # the print CSS: one A4 page
     pages = len(re.findall(rb"/Type\s*/Page\b", pdf))
     assert pages == 1, f"the printed plan summary has {pages} pages"
+
+
+def test_sbrt_and_haic_live_results(new_page: Any) -> None:
+    load_builtin_protocols()
+    site = Site.objects.create(code="s2", name="Site two", country="KR")
+    user = get_user_model().objects.create_user("investigator", password=PASSWORD)
+    Membership.objects.create(user=user, role=Role.SITE_INVESTIGATOR, site=site)
+    with audit_context(user):
+        s = Participant(study_id="SBRT-S2-001", site=site, arm="sbrt-systemic",
+                        protocol=Protocol.objects.get(code="sbrt-bclcc", is_current=True),
+                        status=Participant.Status.ENROLLED)
+        s.save()
+        h = Participant(study_id="SH-S2-001", site=site, arm="haic",
+                        protocol=Protocol.objects.get(code="sirt-haic", is_current=True),
+                        status=Participant.Status.ENROLLED)
+        h.save()
+    page = new_page("investigator")
+    page.goto(f"/planning/sbrt/{s.pk}/")
+    page.get_by_label("Prescribed total dose (Gy)").fill("45")
+    page.get_by_label("Fractions").fill("5")
+    bed = page.locator('[data-result="bed"]')
+    bed.wait_for()
+    assert bed.inner_text() == "85.50 Gy"  # 45 x (1 + 9 / 10)
+    assert page.locator("tr.check-fail", has_text="sbrt_total_dose").count() == 1
+    screenshot(page, "planning-sbrt-live")
+    page.goto(f"/planning/haic/{h.pk}/")
+    page.get_by_label("Height (cm)").fill("170")
+    page.get_by_label("Weight (kg)").fill("70")
+    page.locator('[data-result="bsa"]').wait_for()
+    assert page.locator('[data-result="bsa"]').inner_text() == "1.818"  # sqrt(170 x 70 / 3600)
+    screenshot(page, "planning-haic-live")
