@@ -300,3 +300,20 @@ def test_follow_up_page_query_count_is_bounded(world, coordinator, with_baseline
     coordinator.get("/")  # the session is written once, outside the count
     with django_assert_max_num_queries(25):
         assert coordinator.get(url_new(world)).status_code == 200
+
+
+def test_a_second_read_on_the_same_date_or_before_baseline_is_refused(world, coordinator,
+                                                                      with_baseline):
+    rows = [("T01", "TARGET", 40, 40, ""), ("T02", "TARGET", 29, 29, ""),
+            ("NT01", "NON-TARGET", None, None, "PRESENT")]  # fmt: skip
+    r = coordinator.post(url_new(world), form_data(date(2026, 1, 5), "follow_up", rows,
+                                                   carried=3, action="save"))  # fmt: skip
+    assert r.status_code == 400
+    assert "allowed: after the baseline read of 2026-01-20" in r.content.decode()
+    assert coordinator.post(url_new(world), form_data(FU1, "follow_up", rows, carried=3,
+                                                      action="save")).status_code == 302
+    r = coordinator.post(url_new(world), form_data(FU1, "follow_up", rows, carried=3,
+                                                   action="save"))
+    assert r.status_code == 400
+    assert "a date without another read by the same evaluator" in r.content.decode()
+    assert TumourAssessment.objects.filter(assessment_date=FU1).count() == 1

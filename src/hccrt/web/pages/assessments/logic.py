@@ -28,7 +28,7 @@ from django.conf import settings
 
 from hccrt.errors import InputError
 from hccrt.records import schema as rs
-from hccrt.response import derive_timepoint_response, validate_baseline
+from hccrt.response import derive_timepoint_response, prepare_lesions, validate_baseline
 from hccrt.response.criteria import CRITERIA_LABELS, CRITERIA_NAMES
 from hccrt.web.capture.models import Lesion, TumourAssessment
 
@@ -246,31 +246,48 @@ def timepoint_responses(baseline: Read, earlier: Sequence[Read], current: Read,
                                  reason=f"the follow-up date {current.date.isoformat()} is not "
                                         f"after the baseline date {baseline.date.isoformat()}")
                 for c in criteria]  # fmt: skip
-    before = sorted((r for r in earlier if baseline.date < r.date < current.date),
-                    key=lambda r: r.date)  # fmt: skip
-    frame = lesion_frame(baseline, [*before, current])
-    out = []
+    before = [r for r in earlier if baseline.date < r.date < current.date]
+    found = history_responses(baseline, [*before, current], criteria)
+    return [found[(c, current.date)] for c in criteria]
+
+
+def history_responses(baseline: Read, follow_ups: Sequence[Read], criteria: Sequence[str]
+                      ) -> dict[tuple[str, date], CriteriaResponse]:  # fmt: skip
+    """The response of every follow-up read (after the baseline) under each criteria set, keyed
+    by (criteria, date): one validation of the lesion table, one derivation per criteria set."""
+    reads = sorted((r for r in follow_ups if r.date > baseline.date), key=lambda r: r.date)
+    frame = lesion_frame(baseline, reads)
+    out: dict[tuple[str, date], CriteriaResponse] = {}
+    try:
+        prepared: Any = prepare_lesions(frame, errors="flag")
+    except InputError as exc:
+        prepared = exc
     for c in criteria:
         label = CRITERIA_LABELS[c]
         try:
-            res = derive_timepoint_response(frame, c, errors="flag")
+            if isinstance(prepared, InputError):
+                raise prepared
+            res = derive_timepoint_response(prepared, c)
         except InputError as exc:
-            out.append(CriteriaResponse(c, label, overall="NE", reason=str(exc)))
+            for r in reads:
+                out[(c, r.date)] = CriteriaResponse(c, label, overall="NE", reason=str(exc))
             continue
-        row = res.loc[pd.to_datetime(res["date"]) == pd.Timestamp(current.date)]
-        if row.empty:
-            out.append(CriteriaResponse(c, label, overall="NE",
-                                        reason="no lesion recorded at this timepoint"))
-            continue
-        r = row.iloc[-1]
-        out.append(CriteriaResponse(
-            c, label, baseline_sum=_num(r["baseline_sum"]), nadir=_num(r["nadir"]),
-            current_sum=_num(r["target_sum"]), pchg_baseline=_num(r["pchg_baseline"]),
-            pchg_nadir=_num(r["pchg_nadir"]), target=_text(r["target_response"]),
-            nontarget=_text(r["nontarget_response"]), new_lesion=_text(r["new_lesion"]),
-            new_out_of_field=_text(r.get("new_lesion_out_of_field")),
-            overall=_text(r["overall"]), reason=_text(r["reason"]),
-        ))  # fmt: skip
+        days = pd.to_datetime(res["date"]).dt.date.to_numpy()
+        for r in reads:
+            rows = res.loc[days == r.date]
+            if rows.empty:
+                out[(c, r.date)] = CriteriaResponse(c, label, overall="NE",
+                                                    reason="no lesion recorded at this timepoint")
+                continue
+            x = rows.iloc[-1]
+            out[(c, r.date)] = CriteriaResponse(
+                c, label, baseline_sum=_num(x["baseline_sum"]), nadir=_num(x["nadir"]),
+                current_sum=_num(x["target_sum"]), pchg_baseline=_num(x["pchg_baseline"]),
+                pchg_nadir=_num(x["pchg_nadir"]), target=_text(x["target_response"]),
+                nontarget=_text(x["nontarget_response"]), new_lesion=_text(x["new_lesion"]),
+                new_out_of_field=_text(x.get("new_lesion_out_of_field")),
+                overall=_text(x["overall"]), reason=_text(x["reason"]),
+            )  # fmt: skip
     return out
 
 
@@ -279,14 +296,20 @@ UNCAPTURED_FIELDS = frozenset({"typical_hcc"})
 
 
 def baseline_checks(baseline: Read, criteria: Sequence[str]) -> list[CriteriaResponse]:
-    """Baseline target sums and the core's baseline breaches under each criteria set."""
+    """Baseline target sums and the core's baseline breaches under each criteria set.
+
+    The sum is the core's own ``baseline_sum``, read from an evaluation of a copy of the
+    baseline as a follow-up one day later (so no sum is computed here)."""
     frame = lesion_frame(baseline, [])
+    if frame.empty:
+        return [CriteriaResponse(c, CRITERIA_LABELS[c], reason="no lesion recorded")
+                for c in criteria]  # fmt: skip
+    later = Read(date.fromordinal(baseline.date.toordinal() + 1),
+                 [LesionRow(**{**r.__dict__, "errors": {}, "raw": {}}) for r in baseline.rows])
+    sums = history_responses(baseline, [later], criteria)
     out = []
     for c in criteria:
         label = CRITERIA_LABELS[c]
-        if frame.empty:
-            out.append(CriteriaResponse(c, label, reason="no lesion recorded"))
-            continue
         try:
             breaches = validate_baseline(frame, c)
         except InputError as exc:
@@ -296,18 +319,9 @@ def baseline_checks(baseline: Read, criteria: Sequence[str]) -> list[CriteriaRes
             f"{b['lesion_id'] or 'selection'}: {b['detail']} (got {b['value']}; allowed: "
             f"{b['allowed']})" for _, b in breaches.iterrows()
             if b["field"] not in UNCAPTURED_FIELDS)  # fmt: skip
-        total = baseline_sum(baseline, c)
-        out.append(CriteriaResponse(c, label, baseline_sum=total, breaches=texts))
+        out.append(CriteriaResponse(c, label, baseline_sum=sums[(c, later.date)].baseline_sum,
+                                    breaches=texts))  # fmt: skip
     return out
-
-
-def baseline_sum(baseline: Read, criteria: str) -> float | None:
-    """The baseline target sum the core computes (the first follow-up's ``baseline_sum``),
-    obtained by evaluating a copy of the baseline as a follow-up one day later."""
-    later = Read(date.fromordinal(baseline.date.toordinal() + 1),
-                 [LesionRow(**{**r.__dict__, "errors": {}, "raw": {}}) for r in baseline.rows])
-    res = derive_timepoint_response(lesion_frame(baseline, [later]), criteria, errors="flag")
-    return _num(res["baseline_sum"].iloc[0]) if len(res) else None
 
 
 # ------------------------------------------------------------------------- stored reads
@@ -381,41 +395,53 @@ class ReviewRow:
 
 
 def central_review(assessments: Sequence[TumourAssessment]) -> list[ReviewRow]:
-    """Accepted response per follow-up timepoint and criteria set of one participant, by
+    """Accepted response per follow-up timepoint and criteria set of one participant (see
+    :func:`central_reviews`)."""
+    return next(iter(central_reviews(assessments).values()), [])
+
+
+def central_reviews(assessments: Sequence[TumourAssessment]) -> dict[int, list[ReviewRow]]:
+    """Accepted response per participant, follow-up timepoint and criteria set, by one call of
     :func:`hccrt.response.accepted_response` (two readers agree -> their response; disagree ->
     the adjudicator's, else NE; one reader -> NE). Only completed reads (overall response
-    filled) count."""
+    filled) count; a participant's readers 1 and 2 are its first two central readers."""
     from hccrt.response import CentralReviewRule, accepted_response
 
-    readers = central_readers(assessments)[:2]
-    name = {rid: READER_NAMES[i] for i, rid in enumerate(readers)}
-    rows, by_key = [], {}
+    adjudicator = CentralReviewRule().adjudicator
+    by_participant: dict[int, list[TumourAssessment]] = {}
     for a in assessments:
-        if a.timepoint != TumourAssessment.Timepoint.FOLLOW_UP or not a.overall_response:
-            continue
-        if a.evaluator == CENTRAL and a.reader_id in name:
-            ev = name[a.reader_id]
-        elif a.evaluator == ADJUDICATOR:
-            ev = CentralReviewRule().adjudicator
-        else:
-            continue
-        by_key[(a.criteria, a.assessment_date, ev)] = a
-        rows.append({"subject": "S", "evaluator": ev, "criteria": a.criteria,
-                     "visit": a.assessment_date.isoformat(), "date": a.assessment_date,
-                     "overall": a.overall_response})  # fmt: skip
+        by_participant.setdefault(a.participant_id, []).append(a)
+    rows, by_key = [], {}
+    for pid, items in by_participant.items():
+        name = {rid: READER_NAMES[i] for i, rid in enumerate(central_readers(items)[:2])}
+        for a in items:
+            if a.timepoint != TumourAssessment.Timepoint.FOLLOW_UP or not a.overall_response:
+                continue
+            if a.evaluator == CENTRAL and a.reader_id in name:
+                ev = name[a.reader_id]
+            elif a.evaluator == ADJUDICATOR:
+                ev = adjudicator
+            else:
+                continue
+            by_key[(pid, a.criteria, a.assessment_date, ev)] = a
+            rows.append({"subject": pid, "evaluator": ev, "criteria": a.criteria,
+                         "visit": a.assessment_date.isoformat(), "date": a.assessment_date,
+                         "overall": a.overall_response})  # fmt: skip
     if not rows:
-        return []
-    frame = pd.DataFrame(rows).drop_duplicates(["criteria", "visit", "evaluator"], keep="last")
-    if not (frame["evaluator"].isin(READER_NAMES)).any():
-        return []
+        return {}
+    frame = pd.DataFrame(rows).drop_duplicates(["subject", "criteria", "visit", "evaluator"],
+                                               keep="last")  # fmt: skip
+    if not frame["evaluator"].isin(READER_NAMES).any():
+        return {}
     acc = accepted_response(frame)
-    out = []
-    for _, r in acc.sort_values(["visit", "criteria"]).iterrows():
-        d = date.fromisoformat(r["visit"])
-        out.append(ReviewRow(
-            criteria=r["criteria"], date=d,
-            reads=[by_key.get((r["criteria"], d, n)) for n in READER_NAMES],
-            adjudication=by_key.get((r["criteria"], d, CentralReviewRule().adjudicator)),
-            accepted=_text(r["overall"]), source=_text(r["source"]), reason=_text(r["reason"]),
+    out: dict[int, list[ReviewRow]] = {}
+    for r in acc.sort_values(["subject", "visit", "criteria"]).itertuples(index=False):
+        d = date.fromisoformat(r.visit)
+        pid = int(r.subject)
+        out.setdefault(pid, []).append(ReviewRow(
+            criteria=r.criteria, date=d,
+            reads=[by_key.get((pid, r.criteria, d, n)) for n in READER_NAMES],
+            adjudication=by_key.get((pid, r.criteria, d, adjudicator)),
+            accepted=_text(r.overall), source=_text(r.source), reason=_text(r.reason),
         ))  # fmt: skip
     return out

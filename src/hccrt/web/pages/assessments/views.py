@@ -192,6 +192,21 @@ def _save(request: HttpRequest, ctx: Context, form: ReadForm, *, complete: bool)
     if form.timepoint == FOLLOW_UP and baseline is None:
         form.errors["timepoint"] = "no baseline read is stored for this evaluator yet; " \
                                    "record the baseline first"
+    if form.assessment_date is not None:
+        same_day = TumourAssessment.objects.alive().filter(
+            participant=ctx.participant, evaluator=ctx.evaluator, reader_id=ctx.reader_id,
+            assessment_date=form.assessment_date)  # fmt: skip
+        if ctx.editing is not None:
+            same_day = same_day.exclude(pk__in=logic.siblings(ctx.editing).values("pk"))
+        if same_day.exists():
+            form.errors["assessment_date"] = (
+                f"got {form.assessment_date.isoformat()}; allowed: a date without another read "
+                "by the same evaluator (edit that read instead)")
+        if form.timepoint == FOLLOW_UP and baseline is not None \
+                and form.assessment_date <= baseline.date:
+            form.errors["assessment_date"] = (
+                f"got {form.assessment_date.isoformat()}; allowed: after the baseline read of "
+                f"{baseline.date.isoformat()}")
     if ctx.editing is not None and not form.reason:
         form.errors["reason"] = "got ''; allowed: " + \
             "a reason for the change (required for any change after the first save)"
@@ -404,12 +419,8 @@ def _disputed_cases(request: HttpRequest) -> list[dict[str, Any]]:
     qs = (TumourAssessment.objects.for_user(request.user, RESOURCE, "read").alive()
           .filter(evaluator__in=[CENTRAL, ADJUDICATOR], timepoint=FOLLOW_UP)
           .exclude(overall_response="").order_by("participant_id", "pk"))  # fmt: skip
-    by_participant: dict[int, list[TumourAssessment]] = {}
-    for a in qs:
-        by_participant.setdefault(a.participant_id, []).append(a)
     out = []
-    for pid, items in by_participant.items():
-        review = logic.central_review(items)
+    for pid, review in logic.central_reviews(list(qs)).items():
         open_ = sum(r.source == "UNRESOLVED" for r in review)
         if any(r.disagree for r in review):
             out.append({"participant_pk": pid, "case": logic.blinded_id(pid), "open": open_})
@@ -508,16 +519,16 @@ def adjudication(request: HttpRequest, participant_pk: int) -> HttpResponse:
                 messages.success(request, "Adjudication stored.")
                 return redirect(reverse("pages:adjudication", args=[participant.pk]))
     sides = {}
+    criteria = sorted({CORE_CRITERIA[r.criteria] for r in review})
     for i, rid in enumerate(readers):
         baseline, follow = logic.stored_reads(participant.pk, CENTRAL, rid)
+        responses = logic.history_responses(baseline, follow, criteria) if baseline else {}
+        by_date = {f.date: f for f in follow}
         for r in review:
-            read = r.reads[i]
-            response = None
-            cur = next((f for f in follow if f.date == r.date), None)
-            if baseline is not None and cur is not None:
-                response = next(iter(logic.timepoint_responses(
-                    baseline, follow, cur, [CORE_CRITERIA[r.criteria]])), None)  # fmt: skip
-            sides[(r.key, i)] = Side(read, response, list(cur.rows) if cur else [])
+            cur = by_date.get(r.date)
+            sides[(r.key, i)] = Side(r.reads[i], responses.get((CORE_CRITERIA[r.criteria],
+                                                                r.date)),
+                                     list(cur.rows) if cur else [])  # fmt: skip
     rows = [{"row": r, "sides": [sides.get((r.key, i)) for i in range(2)]} for r in review]
     return render(request, "pages/assessments/adjudication.html", {
         "case": logic.blinded_id(participant.pk), "participant": participant, "rows": rows,
