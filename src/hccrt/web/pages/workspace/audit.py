@@ -23,7 +23,7 @@ from hccrt.web.capture import access
 from hccrt.web.capture.models import Role, protocol_facts
 from hccrt.web.core.models import Participant
 from hccrt.web.pages.shell import READ_ALL, forbidden, role_required
-from hccrt.web.pages.workspace.common import form_labels, is_htmx, record_url
+from hccrt.web.pages.workspace.common import form_labels, is_htmx, record_url, show_value
 
 CONCEALED = "concealed"
 ARM_FIELDS = ("arm",)
@@ -77,13 +77,6 @@ def _filters(request: HttpRequest, qs: QuerySet) -> tuple[QuerySet, dict[str, st
     return qs, f, errors
 
 
-def _show(value: Any) -> str:
-    if value is None or value == "":
-        return "—"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    return text if len(text) <= 160 else text[:157] + "…"
-
-
 def present(user: Any, events: list[AuditEvent], field: str = "") -> list[dict[str, Any]]:
     """Rows for the page: arm values concealed and allocation events left out where the user
     may not see the arm; changes limited to ``field`` when given."""
@@ -105,7 +98,7 @@ def present(user: Any, events: list[AuditEvent], field: str = "") -> list[dict[s
         for k, (old, new) in sorted(changes.items()):
             if not sees and k in ARM_FIELDS:
                 old, new = (CONCEALED if old not in (None, "") else None), CONCEALED
-            rows.append({"field": k, "old": _show(old), "new": _show(new)})
+            rows.append({"field": k, "old": show_value(old), "new": show_value(new)})
         out.append({"e": e, "study_id": study_id, "label": labels.get(e.model, e.model),
                     "changes": rows, "record_url": record_url(e.model, e.object_pk)})
     return out

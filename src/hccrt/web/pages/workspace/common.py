@@ -42,5 +42,15 @@ def record_url(model_label: str, pk: Any) -> str | None:
         return None
 
 
+def show_value(value: Any) -> str:
+    """An audited value for display: empty as a dash, long values cut."""
+    import json
+
+    if value is None or value == "":
+        return "—"
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= 160 else text[:157] + "…"
+
+
 def is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"

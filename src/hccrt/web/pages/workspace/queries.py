@@ -20,7 +20,7 @@ from hccrt.web.capture import access, query_flow
 from hccrt.web.capture.models import DataQuery
 from hccrt.web.core.models import Participant
 from hccrt.web.pages.shell import READ_ALL, forbidden, role_required
-from hccrt.web.pages.workspace.common import form_labels, is_htmx, record_url
+from hccrt.web.pages.workspace.common import form_labels, is_htmx, record_url, show_value
 
 STATUS_FILTERS = ("open", "reopened", "answered", "closed", "all")
 
@@ -174,9 +174,11 @@ def query_detail(request: HttpRequest, pk: int) -> HttpResponse:
     for e in AuditEvent.objects.filter(model="capture.dataquery", object_pk=str(query.pk)) \
             .order_by("id"):
         changes = json.loads(e.changes)
-        events.append({"e": e, "changes": {k: v for k, v in changes.items()
-                                          if k in ("status", "response", "text",
-                                                   "reopened")}})  # fmt: skip
+        events.append({"e": e, "changes": {k: (show_value(v[0]), show_value(v[1]))
+                                          for k, v in changes.items()
+                                          if k in ("status", "response", "text", "reopened")
+                                          and not (e.action == "create" and k == "reopened")}
+                       })  # fmt: skip
     ctx = {
         "q": query, "actions": query_flow.allowed_actions(user, query),
         "form": form_labels().get(query.target_model, query.target_model),
