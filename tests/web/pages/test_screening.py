@@ -296,3 +296,29 @@ def test_existing_participant_is_screened_with_its_own_age_sex_and_consent(world
         world.participant("RESCUE-B-77", world.site_b, rescue)
     r = c.post(url("/screening/new/"), {**data, "p-existing": "RESCUE-B-77"})
     assert r.status_code == 400 and "No participant &#x27;RESCUE-B-77&#x27;" in r.content.decode()
+
+
+def test_a_duplicate_study_id_is_refused_by_the_field(world, rescue):
+    c = client_for(world, "site_coordinator")
+    data = eligible_rescue(**{"p-site": world.site_a.pk, "action": "save"})
+    assert c.post(url("/screening/new/"), data).status_code == 302
+    r = c.post(url("/screening/new/"), data)
+    assert r.status_code == 400
+    html = r.content.decode()
+    err = html.split('id="err-id_p-study_id"')[1].split("</div>")[0]
+    assert "already exists" in err
+    assert Participant.objects.filter(study_id="RESCUE-A-101").count() == 1
+    assert Screening.objects.count() == 1
+
+
+def test_consent_after_the_screening_date_is_named(world, rescue):
+    # the core refuses a consent date after screening_date (candidate.py: "a date on or
+    # before screening_date"); the message goes next to the participant's consent date
+    c = client_for(world, "site_coordinator")
+    data = eligible_rescue(**{"p-site": world.site_a.pk, "p-consent_date": "2026-03-09",
+                              "action": "save"})
+    r = c.post(url("/screening/new/"), data)
+    assert r.status_code == 400
+    assert not Participant.objects.filter(study_id="RESCUE-A-101").exists()
+    err = r.content.decode().split('id="err-id_p-consent_date"')[1].split("</div>")[0]
+    assert "2026-03-09" in err and "on or before screening_date" in err

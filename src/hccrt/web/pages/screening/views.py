@@ -15,7 +15,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,6 +43,7 @@ from hccrt.web.pages.shell import SITE_STAFF, protocol_in_focus, role_required
 
 SCREEN_ROLES = SITE_STAFF
 LOG_ROLES = SITE_STAFF | {Role.MONITOR}
+DUPLICATE_ID = "A participant with this study id already exists in this protocol."
 SEX_FACT = {"M": "male", "F": "female"}
 
 OUTCOME_WORDS = {"met": "met", "not met": "not met", "unknown": "missing",
@@ -312,6 +313,11 @@ class ScreeningPage:
                     screening.version = int(self.request.POST.get("version", screening.version))
                 else:
                     participant = c.get("participant")
+                    if participant is None and Participant.objects.filter(
+                            protocol__code=self.stored.code,
+                            study_id=c["study_id"].strip()).exists():
+                        self.candidate.add_error("study_id", DUPLICATE_ID)
+                        return None
                     if participant is None:
                         participant = Participant(
                             study_id=c["study_id"].strip(), site=c["site"],
@@ -334,6 +340,9 @@ class ScreeningPage:
                     p.status = new_status
                     p.save(user=user, reason=f"screening {screening.screening_date}: "
                                              f"{screening.outcome}")
+        except IntegrityError:  # the same study id saved meanwhile by someone else
+            self.candidate.add_error("study_id", DUPLICATE_ID)
+            return None
         except StaleVersionError as exc:
             self.errors.append(
                 f"Someone else changed this screening meanwhile (your version {exc.submitted}, "
@@ -360,9 +369,6 @@ class ScreeningPage:
                    "screening_date": "screening_date"}  # fmt: skip
         for key, messages in getattr(exc, "message_dict", {"__all__": exc.messages}).items():
             text = " ".join(messages)
-            if "study" in text.lower() and "exists" in text.lower():
-                text = "A participant with this study id already exists in this protocol."
-                key = "study_id"
             target = mapping.get(key)
             if target and target in self.candidate.fields:
                 self.candidate.add_error(target, text)
