@@ -217,3 +217,35 @@ def test_datasets_and_report_runs_on_a_loaded_cohort(world, inline_runs,
     assert report.files == ["sbrt-bclcc-analysis-report.html"]
     html = c.get(reverse("pages:export-file", args=[report.pk, report.files[0]]))
     assert b"sbrt-bclcc" in b"".join(html.streaming_content).lower()
+
+
+@pytest.mark.django_db
+def test_xpt_records_zip_reads_back(world, inline_runs, django_capture_on_commit_callbacks):
+    from hccrt.records import read_xpt_dir
+
+    c = client_for(world.users[Role.ADMINISTRATOR])
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(EXPORTS + "?protocol=mini-trial", {"kind": "records-xpt"})
+    run = ReportRun.objects.get()
+    assert run.status == "done", run.error
+    resp = c.get(reverse("pages:export-file", args=[run.pk, run.files[0]]))
+    folder = runner.exports_root() / "readback"
+    zipfile.ZipFile(io.BytesIO(b"".join(resp.streaming_content))).extractall(folder)
+    dm = read_xpt_dir(folder)["DM"]
+    assert sorted(dm["USUBJID"]) == ["MINI-A-001", "MINI-B-001"]
+
+
+@pytest.mark.django_db
+def test_a_run_without_progress_for_long_is_shown_interrupted(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run = ReportRun.objects.create(kind="datasets", protocol_code="mini-trial",
+                                   requested_by=world.users[Role.STATISTICIAN],
+                                   status="running", progress=0.3)
+    ReportRun.objects.filter(pk=run.pk).update(
+        updated_at=timezone.now() - runner.STALE_AFTER - timedelta(minutes=1))
+    html = client_for(world.users[Role.STATISTICIAN]).get(
+        reverse("pages:export-run", args=[run.pk])).content.decode()
+    assert "interrupted" in html and "every 1s" not in html
