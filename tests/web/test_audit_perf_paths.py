@@ -80,6 +80,35 @@ def test_an_api_save_writes_its_audit_event_in_one_statement(world):
     if connection.vendor == "postgresql":
         assert "audit_auditchain" in audit[0]  # head advanced, hashed and inserted together
         assert not any("pg_advisory" in x["sql"] for x in q.captured_queries)
+        # the guard flag opens inside the INSERT and closes inside the audit statement
+        flags = [x["sql"] for x in q.captured_queries if "set_config('hccrt.audit'" in x["sql"]]
+        assert len(flags) == 2
+        assert flags[0].startswith("INSERT INTO \"capture_labresult\"") and flags[1] == audit[0]
     event = AuditEvent.objects.get(model="capture.labresult", object_pk=str(r.json()["id"]))
     assert event.chain == world.site_a.pk and event.username == Role.SITE_COORDINATOR
+    assert verify().ok
+
+
+def test_a_failing_create_leaves_nothing_and_the_connection_usable(world):
+    """An INSERT refused by the database raises at once and rolls back everything (no audit
+    event, version restored), and the guard is closed again after an audited create."""
+    from django.db import DatabaseError, IntegrityError, transaction
+
+    from hccrt.web.core.models import Participant
+
+    events = AuditEvent.objects.count()
+    twin = Participant(study_id=world.pa.study_id, site=world.site_a, protocol=world.protocol,
+                       consent_date=world.pa.consent_date, consent_version="1.0")  # fmt: skip
+    with pytest.raises(IntegrityError), transaction.atomic():
+        twin.save(user=world.system)  # the (protocol, study_id) unique constraint
+    assert twin.version == 0
+    assert AuditEvent.objects.count() == events
+    assert Participant.objects.filter(study_id=world.pa.study_id).count() == 1
+    lab = _lab(world.pa)
+    r = _token_client(world.users[Role.SITE_COORDINATOR]).post("/api/v1/labs/", lab,
+                                                               format="json")  # fmt: skip
+    assert r.status_code == 201
+    # the guard is closed again after the audited create
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE capture_labresult SET value = 1")
     assert verify().ok

@@ -25,7 +25,7 @@ from django.db import connections, models, router, transaction
 
 from hccrt.errors import HccrtError, InputError
 from hccrt.web.audit import chain
-from hccrt.web.audit.guard import open_audited_path
+from hccrt.web.audit.guard import open_audited_path, open_in_insert
 
 
 class AuditBypassError(HccrtError):
@@ -171,9 +171,17 @@ class AuditedModel(models.Model):
                 raise InputError("reason", reason, REASON_RULE)
             previous = self.version
             self.version = 1 if adding else old["version"] + 1  # type: ignore[index]
+            conn = connections[using]
             try:
-                with open_audited_path(connections[using], reset=not adding):
+                if adding and conn.vendor == "postgresql":
+                    # the guard flag is opened inside the INSERT (no round trip of its own)
+                    # and closed by the append below
+                    self.version = open_in_insert(1)  # type: ignore[assignment]
                     super().save(*args, **kwargs)
+                    self.version = 1
+                else:
+                    with open_audited_path(conn, reset=not adding):
+                        super().save(*args, **kwargs)
             except Exception:
                 self.version = previous
                 raise

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 _state = threading.local()
 
@@ -50,6 +51,18 @@ def open_audited_path(connection, reset: bool = True) -> Iterator[None]:  # type
     if reset and connection.vendor == "postgresql" and _state.depth == 0:
         with connection.cursor() as cursor:
             cursor.execute("SELECT set_config('hccrt.audit', 'off', true)")
+
+
+def open_in_insert(value: int) -> Any:
+    """An INSERT value (PostgreSQL) that opens the audited path while the row is formed, i.e.
+    before the guard trigger reads the flag: the flag travels in the INSERT itself (one round
+    trip less per create). The value stored is ``value``; the caller's next statement closes
+    the flag (:func:`hccrt.web.audit.chain.append` with ``close_guard=True``)."""
+    from django.db.models import PositiveIntegerField
+    from django.db.models.expressions import RawSQL
+
+    return RawSQL("(SELECT %s FROM set_config('hccrt.audit', 'on', true))", [value],
+                  output_field=PositiveIntegerField())  # fmt: skip
 
 
 PG_FUNCTIONS = """
