@@ -97,3 +97,13 @@ def test_bad_input_is_named_next_to_the_field(protocols):
                       HTTP_HX_REQUEST="true")
     html = r.content.decode()
     assert re.search(r'id="err-id_f-maa_lsf"[^>]*hx-swap-oob="true">[^<]*1\.5', html)
+
+
+def test_site_staff_get_a_link_to_screen_for_a_possible_trial(world, protocols):
+    c = Client()
+    c.force_login(world.users["site_coordinator"])
+    html = c.post("/trial-finder/", patient()).content.decode()
+    assert "/screening/new/?protocol=rescue" in verdict(html, "rescue")
+    assert "/screening/new/" not in verdict(html, "sbrt-bclcc")  # ruled out: no link
+    anonymous = Client().post("/trial-finder/", patient()).content.decode()
+    assert "/screening/new/" not in anonymous

@@ -322,3 +322,12 @@ def test_consent_after_the_screening_date_is_named(world, rescue):
     assert not Participant.objects.filter(study_id="RESCUE-A-101").exists()
     err = r.content.decode().split('id="err-id_p-consent_date"')[1].split("</div>")[0]
     assert "2026-03-09" in err and "on or before screening_date" in err
+
+
+def test_a_protocol_without_executable_rules_is_explained_not_crashed(world):
+    # the mini trial's criteria ("Age >= 18", "Pregnancy") carry no rule
+    c = client_for(world, "site_coordinator")
+    data = eligible_rescue(**{"p-site": world.site_a.pk, "action": "save"})
+    r = c.post(url("/screening/new/", "mini-trial"), data)
+    assert r.status_code == 400 and "has no rule" in r.content.decode()
+    assert not Screening.objects.exists()

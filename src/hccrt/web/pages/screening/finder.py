@@ -21,6 +21,7 @@ from django.urls import NoReverseMatch, reverse
 from hccrt.errors import HccrtError, InputError
 from hccrt.protocols.eligibility.candidate import ScreeningInput, facts_frame
 from hccrt.protocols.eligibility.engine import screen_all
+from hccrt.web.capture import access
 from hccrt.web.capture.models import protocol_model
 from hccrt.web.pages.screening.inputs import (
     InputSpec,
@@ -31,7 +32,7 @@ from hccrt.web.pages.screening.inputs import (
     input_label,
     input_specs,
 )
-from hccrt.web.pages.screening.views import criteria_rows
+from hccrt.web.pages.screening.views import SCREEN_ROLES, criteria_rows
 from hccrt.web.pages.shell import current_protocols
 
 #: inputs a referring physician does not give: consent and attestations happen at the site
@@ -131,7 +132,13 @@ def verdict(result: Any, protocol: Any) -> dict[str, Any]:
 
 def finder(request: HttpRequest) -> HttpResponse:
     """Trial finder (any visitor): one patient's facts against every protocol."""
-    stored = current_protocols()
+    stored, unchecked = [], []
+    for p in current_protocols():
+        core = protocol_model(p.pk)
+        if all(c.rule is not None for c in core.eligibility):
+            stored.append(p)
+        else:  # criteria without executable rules: the engine cannot judge them
+            unchecked.append(p)
     cores = [protocol_model(p.pk) for p in stored]
     specs, form_class = _specs(tuple((p.pk, p.content_hash) for p in stored))
     form = form_class(request.POST if request.method == "POST" else None, prefix="f")
@@ -146,6 +153,11 @@ def finder(request: HttpRequest) -> HttpResponse:
             row = ScreeningInput.parse(facts).to_row()
             batches = screen_all(cores, facts_frame(pd.DataFrame([row])))
             verdicts = [verdict(batches[p.code].result(0), p) for p in cores]
+            if request.user.is_authenticated and (access.roles(request.user) & SCREEN_ROLES):
+                new = reverse("pages:screening-new")
+                for v in verdicts:
+                    if v["status"] != "ineligible":
+                        v["screen_url"] = f"{new}?protocol={v['code']}"
         except InputError as exc:
             name = error_field(exc.field, form)
             if name is not None:
@@ -171,6 +183,7 @@ def finder(request: HttpRequest) -> HttpResponse:
         "errors": errors, "hx": request.headers.get("HX-Request") == "true",
         "labs_date": form["labs_date"] if "labs_date" in form.fields else None,
         "screening_date": form["screening_date"], "n_protocols": len(cores),
+        "unchecked": unchecked,
         "field_errors": [(form[n].auto_id, " ".join(form.errors.get(n, [])))
                          for n in form.fields] if form.is_bound else [],
     }  # fmt: skip

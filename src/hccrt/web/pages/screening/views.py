@@ -361,6 +361,9 @@ class ScreeningPage:
         except InputError as exc:
             self.add_core_error(exc.field, str(exc))
             return None
+        except HccrtError as exc:  # e.g. a protocol whose criteria have no executable rule
+            self.errors.append(str(exc))
+            return None
         return screening
 
     def _validation(self, exc: ValidationError) -> None:
