@@ -417,6 +417,8 @@ def test_administration_from_assays_is_decay_corrected(trials: Any) -> None:
     assert adm.report["difference_pct"] == pytest.approx(expected_pct)
     summary = c.get(reverse("pages:y90-summary", args=[plan.pk])).content.decode()
     assert f"{delivered:.3f}" in summary
+    residual = 0.2 * 2 ** (1 / 64.1)
+    assert f"residual {residual:.3f} GBq ({residual / (6.0 * 2 ** (-1 / 64.1)):.1%}" in summary
 
 
 def test_an_unsigned_plan_cannot_be_administered(trials: Any) -> None:

@@ -341,17 +341,22 @@ def y90_administer(request: HttpRequest, pk: int) -> HttpResponse:
         return _summary(request, plan, form, status=409)
     if not form.is_valid():
         return _summary(request, plan, form, status=400)
-    delivered = y90.delivered_from(form, plan.core_plan().constants.half_life_h)
-    if delivered is None:
+    computed = y90.delivered_from(form, plan.core_plan().constants.half_life_h)
+    if computed is None:
         return _summary(request, plan, form, status=400)
+    delivered, assays = computed
     obj = Y90Administration(participant=plan.participant, plan=plan,
                             administration_date=form.cleaned_data["administration_date"],
                             delivered_activity_gbq=delivered)  # fmt: skip
     if not _save(obj, request, "", FieldErrors(form, y90.ALIASES)):
         return _summary(request, plan, form, status=400)
     rep = obj.report
+    residual = "" if assays is None else (
+        f"; residual {assays.residual_activity_at_administration_gbq:.3f} GBq "
+        f"({assays.residual_fraction:.1%} of the vial) at administration")
     messages.success(request, f"Administration recorded: {rep['delivered_activity_gbq']:.3f} GBq "
-                              f"delivered ({rep['difference_pct']:+.1f} % of the prescribed).")
+                              f"delivered ({rep['difference_pct']:+.1f} % against the "
+                              f"prescription){residual}.")
     return redirect("pages:y90-summary", pk=pk)
 
 

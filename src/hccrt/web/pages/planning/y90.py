@@ -303,12 +303,13 @@ class AdministrationForm(forms.Form):
                                               widget=DateTimeLocalInput())  # fmt: skip
 
 
-def delivered_from(form: AdministrationForm, half_life_h: float) -> float | None:
+def delivered_from(form: AdministrationForm,
+                   half_life_h: float) -> tuple[float, decay.DeliveredActivity | None] | None:
     """The delivered activity given, or computed by the core from the assays (decay-corrected
-    to the administration time); errors go onto the form."""
+    to the administration time, with the residual); errors go onto the form."""
     data = form.cleaned_data
     if data.get("delivered_activity_gbq") is not None:
-        return float(data["delivered_activity_gbq"])
+        return float(data["delivered_activity_gbq"]), None
     assays = ("pre_assay_gbq", "pre_assay_time", "residual_gbq", "residual_assay_time",
               "administration_time")  # fmt: skip
     if any(data.get(k) is None for k in assays):
@@ -323,4 +324,4 @@ def delivered_from(form: AdministrationForm, half_life_h: float) -> float | None
     except HccrtError as exc:
         FieldErrors(form).core(exc)
         return None
-    return d.delivered_activity_gbq
+    return d.delivered_activity_gbq, d
