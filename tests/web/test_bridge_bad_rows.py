@@ -57,7 +57,31 @@ CASES = [
     (_set("PR", 0, "PRCAT", "OTHER"), "PR.PRCAT", "OTHER", "PR row 0"),
     (_set("MI", 0, "MIORRES", "150"), "MI.necrosis_percent", 150.0, "MI row 0"),
     (_set("RS", 0, "RSORRES", "LOTS"), "RS.RSORRES", "LOTS", "RS row 0"),
+    (_set("TU", 0, "TUORRES", "MAYBE"), "TU.TUORRES", "MAYBE", "TU row 0"),
+    (_set("SUPPTU", 0, "QVAL", "9"), "SUPPTU.QVAL", "9", "SUPPTU row 0"),
+    (_set("EX", 0, "EXCAT", "CHEMO"), "EX.EXCAT", "CHEMO", "EX row 0"),
+    # rescue's only arm gives Y-90, not SBRT (the protocol decides, not the table)
+    (_set("EX", 0, "EXCAT", "SBRT"), "EX.EXCAT", "SBRT", "EX row 0"),
 ]
+
+
+def _viable_above_longest(tables: dict[str, pd.DataFrame]) -> None:
+    tr = tables["TR"].copy().astype(object)
+    j = int(tr.index[tr["TRTESTCD"] == "VIABDIAM"][0])
+    tr.loc[j, "TRORRES"] = "999"
+    tables["TR"] = tr
+
+
+def test_a_viable_diameter_above_the_longest_is_named_by_its_tr_row(world, cohort):
+    store_protocol(load_builtin("rescue"), source="rescue.yaml")
+    tables = dict(cohort)
+    _viable_above_longest(tables)
+    j = int(tables["TR"].index[tables["TR"]["TRORRES"] == "999"][0])
+    with pytest.raises(BridgeError) as info:
+        import_records(tables, "rescue", user=world.system)
+    assert info.value.field == "TR.viable_diameter_mm" and info.value.value == 999.0
+    assert info.value.detail == f"TR row {j}"
+    assert not m.Lesion.objects.exists() and not m.TumourAssessment.objects.exists()
 
 
 @pytest.mark.parametrize(("edit", "field", "value", "where"), CASES,
@@ -79,6 +103,7 @@ def test_a_bad_row_loads_nothing_and_is_named(world, cohort, edit, field, value,
     assert not Participant.objects.filter(protocol__code="rescue").exists()
     for model in (m.Visit, m.Screening, m.SurgeryPathology, m.SubsequentTreatment,
                   mx.MedicalHistory, mx.ConcomitantMedication, mx.ProtocolDeviation,
-                  mx.ChildPughClinical):
+                  mx.ChildPughClinical, m.TumourAssessment, m.Lesion, m.SbrtCourse,
+                  m.SystemicTherapy, mx.SystemicDose):
         assert not model.objects.exists(), model
     assert not AuditEvent.objects.filter(model__startswith="capture.").exists()

@@ -4,6 +4,7 @@ the error wrapper that names domain and row."""
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -14,7 +15,10 @@ from django.core.exceptions import ValidationError
 
 from hccrt.errors import InputError
 from hccrt.records import RecordSet
+from hccrt.web.audit.bulk import audited_bulk_create
 from hccrt.web.core.models import Participant, Protocol
+
+_FAILED = re.compile(r"objects\[(\d+)\] of a bulk create")
 
 
 class BridgeError(InputError):
@@ -148,3 +152,23 @@ class row_errors:
             raise BridgeError(f"{self.domain}.{exc.args[0]}", None, "a column of the domain",
                               where) from exc
         return False
+
+
+def bulk_save(ctx: LoadContext, domain: str | list[str], items: list[tuple[int, Any]],
+              ) -> None:  # fmt: skip
+    """Create the forms of ``items`` ((row index, unsaved form), one model) through the
+    audited bulk path (:func:`hccrt.web.audit.bulk.audited_bulk_create`: each form validated
+    by its ``clean()``, one audit event each, edit checks); an invalid form raises the
+    BridgeError of its record row and nothing is written. ``domain``: the domain of every
+    item, or a list with the domain of each."""
+    if not items:
+        return
+    try:
+        audited_bulk_create([o for _, o in items], user=ctx.user)
+    except (ValidationError, InputError) as exc:
+        notes = " ".join(getattr(exc, "__notes__", []))
+        match = _FAILED.search(notes)
+        k = int(match.group(1)) if match else 0
+        where = domain if isinstance(domain, str) else domain[k]
+        with row_errors(where, items[k][0] if match else -1):
+            raise

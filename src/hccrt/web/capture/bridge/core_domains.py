@@ -18,6 +18,7 @@ from hccrt.web.capture import models as m
 from hccrt.web.capture.bridge._common import (
     ExportContext,
     LoadContext,
+    bulk_save,
     iso,
     missing,
     num_text,
@@ -215,7 +216,8 @@ def import_dm(ctx: LoadContext) -> None:
 
 def import_core(ctx: LoadContext) -> None:
     """LB, VS (+ ECOG of RS), AE, DS, QS; DM and SV must be loaded first."""
-    protocol, user = ctx.protocol, ctx.user
+    protocol = ctx.protocol
+    items: list[tuple[int, Any]] = []
     for i, row in enumerate(ctx.rows("LB")):
         with row_errors("LB", i):
             unit = row.get("LBORRESU")
@@ -226,8 +228,9 @@ def import_core(ctx: LoadContext) -> None:
                               unit="" if missing(unit) else str(unit),
                               lln=to_float(row.get("LBORNRLO")),
                               uln=to_float(row.get("LBORNRHI")))  # fmt: skip
-            lab.save(user=user)
-            ctx.counts["LB"] += 1
+            items.append((i, lab))
+    bulk_save(ctx, "LB", items)
+    ctx.counts["LB"] += len(items)
     # one VitalSigns form per subject, date and visit: VS measurements and the ECOG of RS
     wide: dict[tuple[str, str, Any], dict[str, Any]] = defaultdict(dict)
     where: dict[tuple[str, str, Any], tuple[str, int, dict[str, Any]]] = {}
@@ -254,13 +257,18 @@ def import_core(ctx: LoadContext) -> None:
             key = (row["USUBJID"], row["RSDTC"], _num_key(row.get("VISITNUM")))
             wide[key]["ecog"] = int(value)
             where.setdefault(key, ("RS", i, row))
+    items = []
+    domains = []  # a bad form is named by the row it came from (VS, or RS for ECOG alone)
     for key, values in wide.items():
         domain, i, row = where[key]
         with row_errors(domain, i):
             vs = m.VitalSigns(participant=ctx.who(row), visit=ctx.visit(row, required=False),
                               assessment_date=to_date(key[1], f"{domain}DTC"), **values)
-            vs.save(user=user)
-            ctx.counts["VS"] += 1
+            items.append((i, vs))
+            domains.append(domain)
+    bulk_save(ctx, domains, items)
+    ctx.counts["VS"] += len(items)
+    items = []
     for i, row in enumerate(ctx.rows("AE")):
         with row_errors("AE", i):
             p = ctx.who(row)
@@ -279,8 +287,9 @@ def import_core(ctx: LoadContext) -> None:
                 end_date=to_date(row.get("AEENDTC"), "AEENDTC"),
                 outcome=row.get("AEOUT") or "",
             )  # fmt: skip
-            ae.save(user=user)
-            ctx.counts["AE"] += 1
+            items.append((i, ae))
+    bulk_save(ctx, "AE", items)
+    ctx.counts["AE"] += len(items)
     _import_ds(ctx)
     forms: dict[tuple[str, str, str, Any], dict[str, Any]] = defaultdict(dict)
     first: dict[tuple[str, str, str, Any], tuple[int, dict[str, Any]]] = {}
@@ -294,14 +303,16 @@ def import_core(ctx: LoadContext) -> None:
             key = (row["USUBJID"], row["QSDTC"], instrument, _num_key(row.get("VISITNUM")))
             forms[key][f"q{item}"] = answer
             first.setdefault(key, (i, row))
+    items = []
     for key, answers in forms.items():
         i, row = first[key]
         with row_errors("QS", i):
             q = m.QolResponse(participant=ctx.who(row), visit=ctx.visit(row, required=False),
                               completion_date=to_date(key[1], "QSDTC"),
                               instrument=key[2], answers=answers)  # fmt: skip
-            q.save(user=user)
-            ctx.counts["QS"] += 1
+            items.append((i, q))
+    bulk_save(ctx, "QS", items)
+    ctx.counts["QS"] += len(items)
 
 
 def _num_key(v: Any) -> float | None:

@@ -30,6 +30,7 @@ from hccrt.web.capture import models_extra as mx
 from hccrt.web.capture.bridge._common import (
     ExportContext,
     LoadContext,
+    bulk_save,
     iso,
     missing,
     or_none,
@@ -122,6 +123,7 @@ def import_sv(ctx: LoadContext) -> None:
     schedule = ctx.protocol.as_protocol().schedule.visits
     anchors = _anchor_dates(ctx)
     previous: dict[tuple[str, int], date] = {}
+    items: list[tuple[int, Any]] = []
     rows = sorted(enumerate(ctx.rows("SV")),
                   key=lambda ir: (ir[1]["USUBJID"], float(ir[1]["VISITNUM"])))
     for i, row in rows:
@@ -162,9 +164,12 @@ def import_sv(ctx: LoadContext) -> None:
                         window_start=planned - timedelta(days=before),
                         window_end=planned + timedelta(days=after), actual_date=actual,
                         missed=occurred is False, missed_reason=text(row.get("SVREASOC")))
-            v.save(user=ctx.user)
+            if (p.study_id, num) in ctx.visits:
+                raise InputError("VISITNUM", num, f"one SV record per visit of {p.study_id}")
+            items.append((i, v))
             ctx.visits[(p.study_id, num)] = v
-            ctx.counts["SV"] += 1
+    bulk_save(ctx, "SV", items)
+    ctx.counts["SV"] += len(items)
 
 
 def export_sv(ctx: ExportContext) -> list[dict[str, Any]]:
@@ -185,6 +190,7 @@ def export_sv(ctx: ExportContext) -> list[dict[str, Any]]:
 
 
 def import_dv(ctx: LoadContext) -> None:
+    items: list[tuple[int, Any]] = []
     for i, row in enumerate(ctx.rows("DV")):
         with row_errors("DV", i):
             d = mx.ProtocolDeviation(participant=ctx.who(row), term=text(row.get("DVTERM")),
@@ -192,8 +198,9 @@ def import_dv(ctx: LoadContext) -> None:
                                      decoded_term=text(row.get("DVDECOD")),
                                      category=text(row.get("DVCAT")),
                                      start_date=to_date(row.get("DVSTDTC"), "DVSTDTC"))
-            d.save(user=ctx.user)
-            ctx.counts["DV"] += 1
+            items.append((i, d))
+    bulk_save(ctx, "DV", items)
+    ctx.counts["DV"] += len(items)
 
 
 def export_dv(ctx: ExportContext) -> list[dict[str, Any]]:
@@ -206,6 +213,7 @@ def export_dv(ctx: ExportContext) -> list[dict[str, Any]]:
 
 
 def import_mh(ctx: LoadContext) -> None:
+    items: list[tuple[int, Any]] = []
     for i, row in enumerate(ctx.rows("MH")):
         with row_errors("MH", i):
             presp = yes_no(row.get("MHPRESP"), "MHPRESP")
@@ -216,8 +224,9 @@ def import_mh(ctx: LoadContext) -> None:
                                   occurred=yes_no(row.get("MHOCCUR"), "MHOCCUR"),
                                   collection_date=to_date(row.get("MHDTC"), "MHDTC"),
                                   start_date=to_date(row.get("MHSTDTC"), "MHSTDTC"))
-            h.save(user=ctx.user)
-            ctx.counts["MH"] += 1
+            items.append((i, h))
+    bulk_save(ctx, "MH", items)
+    ctx.counts["MH"] += len(items)
 
 
 def export_mh(ctx: ExportContext) -> list[dict[str, Any]]:
@@ -463,6 +472,7 @@ def import_child_pugh(ctx: LoadContext) -> None:
             key = (row["USUBJID"], row["RSDTC"], num, text(row.get("RSEVAL")) or "INVESTIGATOR")
             wide[key][field] = row["RSORRES"]
             first.setdefault(key, (i, row))
+    items: list[tuple[int, Any]] = []
     for key, values in wide.items():
         i, row = first[key]
         with row_errors("RS", i):
@@ -472,8 +482,9 @@ def import_child_pugh(ctx: LoadContext) -> None:
             c = mx.ChildPughClinical(participant=ctx.who(row), visit=ctx.visit(row, False),
                                      assessment_date=to_date(key[1], "RSDTC"),
                                      evaluator=key[3], **values)
-            c.save(user=ctx.user)
-            ctx.counts["RS"] += 2
+            items.append((i, c))
+    bulk_save(ctx, "RS", items)
+    ctx.counts["RS"] += 2 * len(items)
 
 
 def export_child_pugh(ctx: ExportContext) -> list[dict[str, Any]]:

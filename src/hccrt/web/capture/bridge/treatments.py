@@ -27,6 +27,7 @@ from hccrt.web.capture import models_extra as mx
 from hccrt.web.capture.bridge._common import (
     ExportContext,
     LoadContext,
+    bulk_save,
     iso,
     missing,
     or_none,
@@ -90,6 +91,7 @@ def import_ex(ctx: LoadContext) -> None:
             else:
                 raise InputError("EXCAT", cat, f"one of SBRT, RADIOTHERAPY, HAIC, "
                                                f"{', '.join(SYSTEMIC_CATS)}, {Y90_CAT}")
+    fractions: list[tuple[int, Any]] = []
     for rows in courses.values():
         i0, r0 = rows[0]
         with row_errors("EX", i0):
@@ -113,8 +115,9 @@ def import_ex(ctx: LoadContext) -> None:
                 fx = m.SbrtFraction(participant=course.participant, course=course,
                                     number=int(match.group(1)), dose_gy=to_float(row["EXDOSE"]),
                                     fraction_date=to_date(row["EXSTDTC"], "EXSTDTC"))
-                fx.save(user=ctx.user)
-                ctx.counts["EX"] += 1
+                fractions.append((i, fx))
+    bulk_save(ctx, "EX", fractions)
+    ctx.counts["EX"] += len(fractions)
     regimens = doc.get("planning", {}).get("regimens", [])
     for (_, cycle), rows in haic.items():
         i0, r0 = rows[0]
@@ -132,6 +135,7 @@ def import_ex(ctx: LoadContext) -> None:
                             cycle_date=to_date(r0["EXSTDTC"], "EXSTDTC"))
             c.save(user=ctx.user)
             ctx.counts["EX"] += len(rows)
+    doses: list[tuple[int, Any]] = []
     for (_, agent), rows in systemic.items():
         i0, r0 = rows[0]
         with row_errors("EX", i0):
@@ -152,8 +156,9 @@ def import_ex(ctx: LoadContext) -> None:
                                     dose_form=text(row.get("EXDOSFRM")),
                                     frequency=text(row.get("EXDOSFRQ")),
                                     route=text(row.get("EXROUTE")), category=text(row["EXCAT"]))
-                d.save(user=ctx.user)
-                ctx.counts["EX"] += 1
+                doses.append((i, d))
+    bulk_save(ctx, "EX", doses)
+    ctx.counts["EX"] += len(doses)
 
 
 def _num(x: float | None) -> float | None:

@@ -33,6 +33,7 @@ from hccrt.web.capture import models as m
 from hccrt.web.capture.bridge._common import (
     ExportContext,
     LoadContext,
+    bulk_save,
     iso,
     missing,
     or_none,
@@ -113,6 +114,7 @@ def import_tu_tr(ctx: LoadContext) -> None:
             lnk = str(row["TRLNKID"])
             entry = measured[k][lnk]
             entry["group"] = row.get("TRGRPID")
+            entry["row"] = i  # a bad lesion is named by its last TR row
             entry["method"] = text(row.get("TRMETHOD"))
             if code == "TUMSTATE":
                 entry["state"] = row.get("TRORRES")
@@ -124,6 +126,9 @@ def import_tu_tr(ctx: LoadContext) -> None:
             if entry["group"] != "NEW":
                 flags[k].add(row.get("TRBLFL") == "Y")
             where.setdefault(k, ("TR", i, row))
+    reads: list[tuple[int, Any]] = []
+    read_domains: list[str] = []
+    pending: list[tuple[str, int, Any, Key]] = []
     for k in sorted(set(lesions) | set(measured),
                     key=lambda x: (x[0], x[1], EVAL_ORDER.get(x[3], 99), x[4])):
         domain, i, row = where[k]
@@ -145,8 +150,16 @@ def import_tu_tr(ctx: LoadContext) -> None:
                 criteria="MRECIST" if viable else "RECIST 1.1",
                 modality=methods.pop() if methods else "CT SCAN", evaluator=k[3],
                 reader=_reader(k[4]))  # fmt: skip
-            a.save(user=ctx.user)
-            ctx.counts["TU/TR reads"] += 1
+            reads.append((i, a))
+            read_domains.append(domain)
+            pending.append((domain, i, a, k))
+    bulk_save(ctx, read_domains, reads)
+    ctx.counts["TU/TR reads"] += len(reads)
+    items: list[tuple[int, Any]] = []
+    item_domains: list[str] = []
+    for domain, i, a, k in pending:
+        with row_errors(domain, i):
+            p, meas = a.participant, measured.get(k, {})
             for lnk in [*lesions[k], *(x for x in meas if x not in lesions[k])]:
                 ident = lesions[k].get(lnk) or baseline_of.get((k[0], k[3], k[4], lnk))
                 values = meas.get(lnk, {})
@@ -161,8 +174,10 @@ def import_tu_tr(ctx: LoadContext) -> None:
                     longest_diameter_mm=values.get("longest_diameter_mm"),
                     viable_diameter_mm=values.get("viable_diameter_mm"),
                     state=values.get("state") or "")  # fmt: skip
-                les.save(user=ctx.user)
-                ctx.counts["lesions"] += 1
+                items.append((values.get("row", i), les))
+                item_domains.append("TR" if "row" in values else domain)
+    bulk_save(ctx, item_domains, items)
+    ctx.counts["lesions"] += len(items)
     ctx.counts["TU"] = sum(1 for _ in ctx.rows("TU"))
     ctx.counts["TR"] = sum(1 for _ in ctx.rows("TR"))
 
