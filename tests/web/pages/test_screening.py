@@ -331,3 +331,30 @@ def test_a_protocol_without_executable_rules_is_explained_not_crashed(world):
     r = c.post(url("/screening/new/", "mini-trial"), data)
     assert r.status_code == 400 and "has no rule" in r.content.decode()
     assert not Screening.objects.exists()
+
+
+def test_the_form_works_without_javascript(world, rescue):
+    # a plain POST of the "Check the criteria" button renders the whole page with the results
+    c = client_for(world, "site_coordinator")
+    data = eligible_rescue(**{"p-site": world.site_a.pk, "f-bilirubin": "3.1",
+                              "action": "evaluate"})
+    r = c.post(url("/screening/new/"), data)
+    html = r.content.decode()
+    assert r.status_code == 200 and "<form" in html and "hx-swap-oob" not in html
+    assert ">excludes<" in criterion_row(html, "lab-bilirubin")
+    assert 'value="3.1"' in html  # what was typed is kept
+    assert not Screening.objects.exists()
+
+
+def test_the_form_and_live_evaluation_make_few_queries(world, rescue,
+                                                       django_assert_max_num_queries):
+    with audit_context(world.system):
+        for i in range(30):
+            world.participant(f"RESCUE-A-{i:03}", world.site_a, rescue)
+    c = client_for(world, "site_coordinator")
+    c.get(url("/screening/new/"))
+    with django_assert_max_num_queries(12):
+        assert c.get(url("/screening/new/")).status_code == 200
+    data = eligible_rescue(**{"p-site": world.site_a.pk})
+    with django_assert_max_num_queries(12):
+        assert c.post(url("/screening/new/"), data, **HX).status_code == 200
