@@ -317,3 +317,23 @@ def test_a_second_read_on_the_same_date_or_before_baseline_is_refused(world, coo
     assert r.status_code == 400
     assert "a date without another read by the same evaluator" in r.content.decode()
     assert TumourAssessment.objects.filter(assessment_date=FU1).count() == 1
+
+
+def test_a_new_lesion_outside_the_treated_area_is_not_local_progression(world, coordinator,
+                                                                         with_baseline):
+    # Localized criteria count only lesions inside the treated area (the RESCUE and TARE-UT7
+    # protocols' "localized" response; hccrt.response.timepoint): a new lesion outside it is
+    # PD for RECIST 1.1 (4.3.1) but not for localized RECIST 1.1, where the targets' -31 % is PR
+    rows = [("T01", "TARGET", 40, 40, ""), ("T02", "TARGET", 29, 29, ""),
+            ("NT01", "NON-TARGET", None, None, "PRESENT"), ("N01", "NEW", 15, 15, "PRESENT")]
+    data = form_data(FU1, "follow_up", rows, carried=3,
+                     criteria=("recist11", "localized-recist11"))  # fmt: skip
+    data["lesion-3-in_field"] = "no"
+    html = live(coordinator, url_new(world), data)
+    assert 'data-testid="overall-recist11">PD<' in html
+    assert 'data-testid="overall-localized-recist11">PR<' in html
+    assert "new lesion outside the treated area" in html
+    # the same new lesion inside the treated area is local progression
+    data["lesion-3-in_field"] = "yes"
+    html = live(coordinator, url_new(world), data)
+    assert 'data-testid="overall-localized-recist11">PD<' in html

@@ -272,14 +272,13 @@ def history_responses(baseline: Read, follow_ups: Sequence[Read], criteria: Sequ
             for r in reads:
                 out[(c, r.date)] = CriteriaResponse(c, label, overall="NE", reason=str(exc))
             continue
-        days = pd.to_datetime(res["date"]).dt.date.to_numpy()
+        found = {pd.Timestamp(x["date"]).date(): x for x in res.to_dict("records")}
         for r in reads:
-            rows = res.loc[days == r.date]
-            if rows.empty:
+            x = found.get(r.date)
+            if x is None:
                 out[(c, r.date)] = CriteriaResponse(c, label, overall="NE",
                                                     reason="no lesion recorded at this timepoint")
                 continue
-            x = rows.iloc[-1]
             out[(c, r.date)] = CriteriaResponse(
                 c, label, baseline_sum=_num(x["baseline_sum"]), nadir=_num(x["nadir"]),
                 current_sum=_num(x["target_sum"]), pchg_baseline=_num(x["pchg_baseline"]),
