@@ -12,6 +12,7 @@ for the test.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -26,7 +27,7 @@ from hccrt.clinical.pneumonitis import PNEUMONITIS_CRITERIA
 from hccrt.records import schema as rs
 from hccrt.web.capture import access
 from hccrt.web.capture import models as m
-from hccrt.web.core.models import Participant
+from hccrt.web.core.models import Participant, Protocol
 from hccrt.web.pages.forms import ReasonForChangeField
 
 #: resources never written through the generic forms (their own actions or pages)
@@ -141,11 +142,17 @@ def grade_definitions(term: str) -> dict[int, str]:
 
 def interventions_of(participant: Participant) -> list[tuple[str, str]]:
     """(id, name) of the interventions of the participant's protocol version."""
-    facts = m.protocol_facts(participant.protocol_id)
+    return list(_interventions(participant.protocol_id, participant.protocol.content_hash))
+
+
+@functools.lru_cache(maxsize=64)
+def _interventions(protocol_id: int, content_hash: str) -> tuple[tuple[str, str], ...]:
+    """Stored protocol versions are immutable: cached by id and content hash."""
+    facts = m.protocol_facts(protocol_id)
+    document = Protocol.objects.values_list("document", flat=True).get(pk=protocol_id)
     names = {i["id"]: i.get("name", i["id"])
-             for a in participant.protocol.document.get("arms", [])
-             for i in a.get("interventions", [])}  # fmt: skip
-    return [(i, names.get(i, i)) for i in facts.interventions]
+             for a in document.get("arms", []) for i in a.get("interventions", [])}
+    return tuple((i, names.get(i, i)) for i in facts.interventions)
 
 
 # ----------------------------------------------------------------------------- the form

@@ -68,11 +68,14 @@ def url_or_none(name: str, *args: Any) -> str | None:
 def _participant(request: HttpRequest, pk: int) -> Participant:
     """A participant the user may see: by site, or (central reader) with a read assigned."""
     qs = visible_participants(request.user).select_related("site", "protocol")
+    # the protocol document is large JSON: parsed only where needed, and cached by version
+    qs = qs.defer("protocol__document")
     found = qs.filter(pk=pk).first()
     if found is None:
         # the capture scope offers a reader the participants with a read assigned to them
         imaging = access.scope(Participant.objects.alive(), request.user, "tumour-assessments")
-        found = imaging.select_related("site", "protocol").filter(pk=pk).first()
+        found = (imaging.select_related("site", "protocol").defer("protocol__document")
+                 .filter(pk=pk).first())  # fmt: skip
     if found is None:
         raise Http404("no such participant among those you may see")
     return found
@@ -109,7 +112,7 @@ def _announce_queries(request: HttpRequest, obj: Any, before: set[int]) -> None:
 def participant_list(request: HttpRequest) -> HttpResponse:
     user = request.user
     protocol = protocol_in_focus(request)
-    qs = visible_participants(user).select_related("site", "protocol")
+    qs = visible_participants(user).select_related("site")
     if protocol is not None:
         qs = qs.filter(protocol__code=protocol.code)
     sites = Site.objects.filter(pk__in=qs.values("site_id")).order_by("code")
@@ -422,8 +425,8 @@ def form_new(request: HttpRequest, pk: int, form: str) -> HttpResponse:
 def _editable(request: HttpRequest, slug: str, pk: int) -> tuple[type[m.Form], Any]:
     model = _model(slug)
     qs = model.objects.alive().for_user(request.user, slug, "read")
-    obj = get_object_or_404(qs.select_related("participant__site", "participant__protocol"),
-                            pk=pk)  # fmt: skip
+    qs = qs.select_related("participant__site", "participant__protocol")
+    obj = get_object_or_404(qs.defer("participant__protocol__document"), pk=pk)
     return model, obj
 
 
