@@ -120,17 +120,20 @@ def _accumulate(
         if not ev.all():
             risk, dev, nn, dd = risk[:, ev], dev[:, ev], nn[ev], dd[ev]
             wt = None if wt is None else wt[ev]
+        # K x B products are summed with einsum's own loops, not BLAS: a multithreaded BLAS
+        # call per block costs more than the sums (and stalls on a loaded machine)
         frac = risk / nn
         with np.errstate(divide="ignore", invalid="ignore"):
             if wt is None:
                 observed_w += dev.sum(axis=1)
-                expected += frac @ dd
+                expected += np.einsum("kb,b->k", frac, dd)
                 c = np.where(nn > 1, dd * (nn - dd) / (nn - 1), 0.0)
             else:
-                observed_w += dev @ wt
-                expected += frac @ (wt * dd)
+                observed_w += np.einsum("kb,b->k", dev, wt)
+                expected += np.einsum("kb,b->k", frac, wt * dd)
                 c = np.where(nn > 1, wt * wt * dd * (nn - dd) / (nn - 1), 0.0)
-        var += np.diag(frac @ c) - (frac * c) @ frac.T
+        fc = frac * c
+        var += np.diag(fc.sum(axis=1)) - np.einsum("kb,jb->kj", fc, frac)
     return observed_w, expected, var
 
 

@@ -69,7 +69,7 @@ def _rmst_one(
         nd = nb - db
         with np.errstate(divide="ignore", invalid="ignore"):
             hh = np.where(nd == 0, 0.0, db / (nb * nd))
-        var += float(np.dot(big_a * big_a, hh))
+        var += float(np.einsum("i,i,i->", big_a, big_a, hh))  # no BLAS (threads)
     return area, var
 
 
