@@ -160,3 +160,25 @@ def test_site_isolation_and_rights(world):
         assert c.get(f"/participants/{pa.pk}/enrol/").status_code == 403
         assert c.post(f"/participants/{pa.pk}/enrol/", DAY).status_code == 403
     assert not Allocation.objects.exists()
+
+
+def test_in_a_masked_trial_the_site_randomizes_without_seeing_the_arm(world):
+    # access.sees_arm: in a masked trial only administrators and statisticians see arms
+    doc = minimal(code="masked-trial")
+    doc["design"]["masking"] = "double_blind"
+    store_protocol(parse_protocol(as_yaml(doc)), source="masked.yaml")
+    protocol = Protocol.objects.get(code="masked-trial")
+    stored = create_randomization_list(protocol, 6, sites=[world.site_a, world.site_b])
+    first = stored.load().stratum({"site": "a"}).entries[0]
+    p = make(world, "MK-A-1", protocol)
+    c = client_for(world, "site_coordinator")
+    page = c.get(f"/participants/{p.pk}/enrol/").content.decode()
+    assert "Experimental" not in page and "Control" not in page  # arms not listed either
+    assert c.post(f"/participants/{p.pk}/enrol/", DAY).status_code == 302
+    assert Allocation.objects.get(participant=p).arm == first.arm
+    site_view = confirmation(c.get(f"/participants/{p.pk}/enrol/").content.decode())
+    assert "allocated (arm concealed)" in site_view and first.arm not in site_view
+    names = {"exp": "Experimental", "ctl": "Control"}
+    stat = confirmation(client_for(world, "statistician").get(
+        f"/participants/{p.pk}/enrol/").content.decode())
+    assert names[first.arm] in stat
