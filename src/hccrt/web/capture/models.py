@@ -529,6 +529,9 @@ class Lesion(Form):
     viable_diameter_mm = models.FloatField(null=True, blank=True, validators=_non_negative())
     state = models.CharField(max_length=32, blank=True, choices=_choices(rs.TUMSTATE))
     in_field = models.BooleanField(null=True, blank=True, help_text="inside the treated area")
+    typical_hcc = models.BooleanField(
+        null=True, blank=True, help_text="typical HCC enhancement (arterial hyperenhancement "
+        "with washout): mRECIST targets and new intrahepatic lesions need it")
 
     def clean(self) -> None:
         super().clean()
