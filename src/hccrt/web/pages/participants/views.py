@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -141,11 +142,12 @@ def participant_list(request: HttpRequest) -> HttpResponse:
         shown = access.sees_arm(user, p.site_id, masked[p.protocol_id])
         rows.append({"p": p, "arm": (p.arm or "—") if shown else None,
                      "open_queries": p.open_queries or 0})  # fmt: skip
-    keep = {k: v for k, v in (("q", q), ("site", site), ("status", status)) if v}
+    keep = {k: v for k, v in (("protocol", protocol.code if protocol else ""), ("q", q),
+                              ("site", site), ("status", status)) if v}  # fmt: skip
     context = {
         "protocol": protocol, "page": page, "rows": rows, "sites": sites,
         "statuses": Participant.Status.choices, "q": q, "site": site, "status": status,
-        "keep": "&".join(f"{k}={v}" for k, v in keep.items()),
+        "keep": urlencode(keep),
         "sees_visits": access.allowed_sites(user, "visits", "read") != set(),
         "sees_queries": access.allowed_sites(user, "queries", "read") != set(),
     }  # fmt: skip
@@ -174,6 +176,12 @@ SECTIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
 )
 
 Cell = Callable[[Any], Any]
+#: the areas' own pages for a new record (participant pk) and for opening one (record pk);
+#: the generic form stays offered next to them
+NEW_PAGE = {"tumour-assessments": "pages:assessment-new", "y90-plans": "pages:y90-plan",
+            "sbrt-courses": "pages:sbrt-plan", "haic-cycles": "pages:haic-plan",
+            "qol": "pages:qol-fill"}  # fmt: skip
+OPEN_PAGE = {"tumour-assessments": "pages:assessment-edit", "y90-plans": "pages:y90-summary"}
 
 
 def _num(value: float | None, digits: int = 3) -> str:
@@ -293,15 +301,14 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 cells.append("; ".join(f"{interventions.get(k, k)}: {v.lower()}"
                                        for k, v in rel.items()) or "not assessed")
             links = _links(slug, r.pk, slug in writable)
-            if slug == "tumour-assessments":
-                links["read"] = url_or_none("pages:assessment-edit", r.pk)
+            if slug in OPEN_PAGE:
+                links["read"] = url_or_none(OPEN_PAGE[slug], r.pk)
             rows.append({"cells": cells, **links})
-        new_url = (reverse("pages:form-new", args=[p.pk, slug])
-                   if slug in writable else None)  # fmt: skip
-        if slug == "tumour-assessments" and new_url:
-            new_url = url_or_none("pages:assessment-new", p.pk) or new_url
+        plain = reverse("pages:form-new", args=[p.pk, slug]) if slug in writable else None
+        special = url_or_none(NEW_PAGE[slug], p.pk) if plain and slug in NEW_PAGE else None
         sections.append({"slug": slug, "title": title, "header": header, "rows": rows,
-                         "new_url": new_url})  # fmt: skip
+                         "new_url": special or plain,
+                         "plain_url": plain if special else None})  # fmt: skip
     filled = [s for s in sections if s["rows"]]
     empty = [s for s in sections if not s["rows"]]
     visits = []
