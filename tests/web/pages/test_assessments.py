@@ -196,8 +196,8 @@ def test_save_stores_one_assessment_per_criteria_with_lesions_audited(world, coo
     by_crit = {a.criteria: a for a in stored}
     assert set(by_crit) == {"RECIST 1.1", "MRECIST"}
     assert by_crit["RECIST 1.1"].overall_response == "PD"  # the new lesion (RECIST 1.1)
-    # mRECIST counts a new intrahepatic lesion only with the typical HCC pattern, which the
-    # eCRF does not capture: equivocal, not PD; the viable sum 69 mm (-31 %) gives PR
+    # mRECIST counts a new intrahepatic lesion only with the typical HCC pattern; N01's is not
+    # recorded: equivocal, not PD; the viable sum 69 mm (-31 %) gives PR
     assert by_crit["MRECIST"].overall_response == "PR"
     for a in stored:
         assert sorted(a.lesions.values_list("lesion_id", flat=True)) == \
@@ -337,3 +337,40 @@ def test_a_new_lesion_outside_the_treated_area_is_not_local_progression(world, c
     data["lesion-3-in_field"] = "yes"
     html = live(coordinator, url_new(world), data)
     assert 'data-testid="overall-localized-recist11">PD<' in html
+
+
+def test_mrecist_new_intrahepatic_lesion_needs_the_typical_pattern_and_10_mm(world, coordinator,
+                                                                             with_baseline):
+    # Lencioni & Llovet 2010 (mRECIST), new lesion: an intrahepatic nodule is a new HCC, and
+    # progression, when its longest diameter is >= 1 cm and it shows the typical vascular pattern
+    # (arterial hyperenhancement with washout); otherwise it is equivocal (not PD)
+    rows = [("T01", "TARGET", 40, 40, ""), ("T02", "TARGET", 29, 29, ""),
+            ("NT01", "NON-TARGET", None, None, "PRESENT"), ("N01", "NEW", 12, 12, "PRESENT")]
+    data = form_data(FU1, "follow_up", rows, carried=3, criteria=("mrecist",))
+    html = live(coordinator, url_new(world), data)
+    assert 'data-testid="overall-mrecist">PR<' in html and "EQUIVOCAL" in html
+    data["lesion-3-typical_hcc"] = "yes"
+    html = live(coordinator, url_new(world), data)
+    assert 'data-testid="overall-mrecist">PD<' in html
+    data["lesion-3-longest_diameter_mm"] = data["lesion-3-viable_diameter_mm"] = "8"
+    html = live(coordinator, url_new(world), data)
+    assert 'data-testid="overall-mrecist">PR<' in html
+    # stored with the lesion
+    data.update({"lesion-3-longest_diameter_mm": "12", "lesion-3-viable_diameter_mm": "12",
+                 "action": "save"})  # fmt: skip
+    assert coordinator.post(url_new(world), data).status_code == 302
+    a = TumourAssessment.objects.get(assessment_date=FU1)
+    assert a.overall_response == "PD" and a.lesions.get(lesion_id="N01").typical_hcc is True
+
+
+def test_mrecist_baseline_target_must_be_a_typical_hcc(world, coordinator):
+    # Lencioni & Llovet 2010, table 1: an intrahepatic target must show the typical HCC
+    # enhancement and a viable part of at least 1 cm
+    rows = [("T01", "TARGET", 60, 60, "")]
+    data = form_data(BASE, "baseline", rows, criteria=("recist11", "mrecist"))
+    html = live(coordinator, url_new(world), data)
+    assert "mRECIST target must show the typical HCC enhancement pattern" in html
+    data["lesion-0-typical_hcc"] = "yes"
+    html = live(coordinator, url_new(world), data)
+    assert "typical HCC enhancement pattern" not in html
+    assert 'data-testid="baseline-sum-mrecist">60.0 mm' in html

@@ -78,6 +78,7 @@ class LesionRow:
     viable_diameter_mm: float | None = None
     state: str = ""
     in_field: bool | None = None
+    typical_hcc: bool | None = None  # arterial hyperenhancement with washout (mRECIST)
     carried: bool = False  # carried forward from baseline: identity fields are read-only
     version: int | None = None  # stored version of the lesion (edits of a stored read)
     errors: dict[str, str] = field(default_factory=dict)
@@ -92,7 +93,7 @@ class LesionRow:
                 "location": self.location, "couinaud_segment": self.segment,
                 "longest_diameter_mm": self.longest_diameter_mm,
                 "viable_diameter_mm": self.viable_diameter_mm, "state": self.state,
-                "in_field": self.in_field}  # fmt: skip
+                "in_field": self.in_field, "typical_hcc": self.typical_hcc}  # fmt: skip
 
     @classmethod
     def from_model(cls, lesion: Lesion, carried: bool = False) -> LesionRow:
@@ -100,13 +101,14 @@ class LesionRow:
                    segment=lesion.couinaud_segment,
                    longest_diameter_mm=lesion.longest_diameter_mm,
                    viable_diameter_mm=lesion.viable_diameter_mm, state=lesion.state,
-                   in_field=lesion.in_field, carried=carried,
+                   in_field=lesion.in_field, typical_hcc=lesion.typical_hcc, carried=carried,
                    version=lesion.version)  # fmt: skip
 
     def carried_forward(self) -> LesionRow:
         """The row offered at follow-up: identity and position kept, measurements empty."""
         return LesionRow(lesion_id=self.lesion_id, role=self.role, location=self.location,
-                         segment=self.segment, in_field=self.in_field, carried=True)  # fmt: skip
+                         segment=self.segment, in_field=self.in_field,
+                         typical_hcc=self.typical_hcc, carried=True)  # fmt: skip
 
 
 def _number(raw: str, name: str, row: LesionRow) -> float | None:
@@ -156,8 +158,8 @@ def parse_rows(data: Any, count: int) -> list[LesionRow]:
         row.state = state if state in STATES else ""
         version = get("version")
         row.version = int(version) if version.isdigit() else None
-        flag = get("in_field")
-        row.in_field = {"yes": True, "no": False}.get(flag)
+        row.in_field = {"yes": True, "no": False}.get(get("in_field"))
+        row.typical_hcc = {"yes": True, "no": False}.get(get("typical_hcc"))
         if not row.blank or row.carried:
             rows.append(row)
     return rows
@@ -186,15 +188,18 @@ def lesion_frame(baseline: Read, follow_ups: Iterable[Read], evaluator: str = "E
                 "visit": read.date.isoformat(), "lesion_id": r.lesion_id.strip(),
                 "role": r.role, "site": r.location, "segment": r.segment,
                 "longest_diameter": r.longest_diameter_mm, "viable_diameter": r.viable_diameter_mm,
-                "in_treated_area": r.in_field, "status": r.state or None,
+                "in_treated_area": r.in_field, "typical_hcc": r.typical_hcc,
+                "status": r.state or None,
             })  # fmt: skip
     frame = pd.DataFrame(records, columns=["subject", "evaluator", "date", "visit", "lesion_id",
                                            "role", "site", "segment", "longest_diameter",
-                                           "viable_diameter", "in_treated_area", "status"])
+                                           "viable_diameter", "in_treated_area", "typical_hcc",
+                                           "status"])
     for c in ("longest_diameter", "viable_diameter"):
         frame[c] = pd.to_numeric(frame[c], errors="coerce").astype(float)
     frame["segment"] = frame["segment"].astype("Int64")
     frame["in_treated_area"] = frame["in_treated_area"].astype("boolean")
+    frame["typical_hcc"] = frame["typical_hcc"].astype("boolean")
     return frame
 
 
@@ -290,10 +295,6 @@ def history_responses(baseline: Read, follow_ups: Sequence[Read], criteria: Sequ
     return out
 
 
-#: baseline checks the eCRF cannot satisfy yet: the Lesion form has no typical-HCC field
-UNCAPTURED_FIELDS = frozenset({"typical_hcc"})
-
-
 def baseline_checks(baseline: Read, criteria: Sequence[str]) -> list[CriteriaResponse]:
     """Baseline target sums and the core's baseline breaches under each criteria set.
 
@@ -316,8 +317,7 @@ def baseline_checks(baseline: Read, criteria: Sequence[str]) -> list[CriteriaRes
             continue
         texts = tuple(
             f"{b['lesion_id'] or 'selection'}: {b['detail']} (got {b['value']}; allowed: "
-            f"{b['allowed']})" for _, b in breaches.iterrows()
-            if b["field"] not in UNCAPTURED_FIELDS)  # fmt: skip
+            f"{b['allowed']})" for _, b in breaches.iterrows())  # fmt: skip
         out.append(CriteriaResponse(c, label, baseline_sum=sums[(c, later.date)].baseline_sum,
                                     breaches=texts))  # fmt: skip
     return out

@@ -559,7 +559,7 @@ def _store_adjudication(request: HttpRequest, participant: Participant, row: log
             continue
         lesion = stored.pop(src.lesion_id, None) or Lesion(participant=participant, assessment=a)
         for name in ("lesion_id", "role", "location", "couinaud_segment", "longest_diameter_mm",
-                     "viable_diameter_mm", "state", "in_field"):
+                     "viable_diameter_mm", "state", "in_field", "typical_hcc"):
             setattr(lesion, name, getattr(src, name))
         lesion.save(user=request.user, reason=text)
     for gone in stored.values():
