@@ -41,12 +41,16 @@ def test_y90_plan_live_results_failing_check_and_printable_summary(new_page: Any
     page.get_by_label("Prescribe by").select_option("perfused_dose")
     page.get_by_label("Target dose (Gy) or activity (GBq)").fill("400")
     page.get_by_label("Perfused volume (mL)").fill("1000")
+    page.get_by_label("Lung shunt fraction").fill("1.2")  # impossible: the core's message
+    error = page.locator("#id_lsf_error")
+    error.get_by_text("got 1.2; allowed: Input should be less than 1").wait_for()
     page.get_by_label("Lung shunt fraction").fill("0.2")
     results = page.locator("#results")
     # htmx: the results follow the inputs without a page load
     lung = results.locator('[data-result="lung"]')
     lung.wait_for()
-    assert lung.inner_text().startswith("103.00 Gy")  # 400 x 1.03 x 0.2 / 0.8 / 1 kg
+    assert lung.inner_text().startswith("103.00 Gy")
+    assert error.inner_text() == ""  # 400 x 1.03 x 0.2 / 0.8 / 1 kg
     assert results.get_attribute("aria-live") == "polite"
     failing = results.locator("tr.check-fail", has_text="lung_dose_cumulative")
     assert failing.count() == 1

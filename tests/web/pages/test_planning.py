@@ -179,6 +179,12 @@ def test_bad_input_is_shown_next_to_the_field_and_nothing_is_saved(trials: Any) 
     assert r.status_code == 200
     assert 'id_lsf_error"><li>got 1.5; allowed: Input should be less than 1' in html
     assert Y90Plan.objects.count() == 0
+    # live: the preview swaps the message in next to the field (htmx out-of-band)
+    html = c.post(reverse("pages:y90-preview", args=[trials.t1.pk]), y90_post(lsf=1.5),
+                  HTTP_HX_REQUEST="true").content.decode()
+    assert ('<ul class="errorlist" id="id_lsf_error" hx-swap-oob="true"><li>got 1.5; allowed: '
+            "Input should be less than 1") in html
+    assert '<ul class="errorlist" id="id_perfused_volume_ml_error" hx-swap-oob="true"></ul>' in html
 
 
 def test_physicist_saves_signs_and_administers_a_plan_audited(trials: Any) -> None:
