@@ -105,6 +105,7 @@ def test_edit_with_a_reason_and_see_the_field_history(world, coordinator, new_pa
     page.locator("#id_value").fill("130")
     page.get_by_role("button", name="Save").click()
     assert page.get_by_text("A reason for the change is required").first.is_visible()
+    screenshot(page, "ecrf-edit-reason-required")
     page.get_by_label("Reason for change").fill("transcription error: 130 on the lab report")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"**/participants/{world.pa.pk}/**")

@@ -117,7 +117,13 @@ def test_edit_without_a_reason_is_refused_with_the_message(world):
                      "unit": "U/L", "uln": "40", "version": row.version,
                      "change_reason": "  "})  # fmt: skip
     assert r.status_code == 422
-    assert "A reason for the change is required" in r.content.decode()
+    html = r.content.decode()
+    assert "A reason for the change is required" in html
+    # the stored values beside the form are the stored ones, not the refused input's:
+    # NCI ALT increased grade 1 is ">ULN - 3.0 x ULN" (50/40 = 1.25 x), not grade 2 (130/40)
+    assert f"record {row.pk}, version 1" in html
+    assert "Stored values computed by the clinical core: CTCAE v5.0 term Alanine " \
+        "aminotransferase increased; CTCAE grade 1" in html  # fmt: skip
     row.refresh_from_db()
     assert (row.value, row.version) == (50, 1)
 
@@ -157,6 +163,7 @@ def test_stale_version_shows_the_conflict_and_keeps_the_input(world):
     assert r.status_code == 409
     html = r.content.decode()
     assert "Conflict" in html and "stored version is now 2" in html
+    assert f"record {row.pk}, version 2" in html
     assert 'value="77"' in html and 'value="my correction"' in html  # nothing lost
     assert re.search(r'name="version" value="2"', html)
     row.refresh_from_db()

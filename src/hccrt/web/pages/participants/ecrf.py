@@ -192,6 +192,13 @@ class EcrfForm(forms.ModelForm):
                 required=True, error_messages={"required": REASON_REQUIRED})
             if not self.is_bound:
                 self.initial["version"] = self.instance.version
+        self.describe_fields()
+
+    def describe_fields(self) -> None:
+        """Each input names its help text and its error slot (filled by htmx) for readers."""
+        for name, field in self.fields.items():
+            ids = [f"{self.auto_id % self.add_prefix(name)}_helptext"] if field.help_text else []
+            field.widget.attrs["aria-describedby"] = " ".join([*ids, f"err-{name}"])
 
     # errors of the model's clean() on names the form does not have (``relatedness.sbrt``,
     # ``inputs.lung_shunt_fraction``) go to the sub-field or field that carries them
@@ -248,6 +255,7 @@ class LabForm(EcrfForm):
         unit.widget = forms.Select(choices=unit_choices(test or None, current or None))
         unit.help_text = ("units the clinical core converts for this test; choosing the test "
                           "narrows the list")  # fmt: skip
+        self.describe_fields()
 
 
 class AdverseEventForm(EcrfForm):
@@ -278,6 +286,7 @@ class AdverseEventForm(EcrfForm):
             )  # fmt: skip
             if not self.is_bound and iid in stored:
                 self.initial[key] = stored[iid]
+        self.describe_fields()
 
     def subfield_name(self, key: str) -> str:
         return f"rel__{key}"
@@ -319,6 +328,7 @@ class HaicForm(EcrfForm):
                 for key in ("agent", "dose", "dose_unit"):
                     self.initial[f"drugs_{i}_{key}"] = row.get(key)
         self.drug_rows = max(HAIC_DRUG_ROWS, len(stored))
+        self.describe_fields()
 
     def drug_fields(self) -> list[list[forms.BoundField]]:
         return [[self[f"drugs_{i}_{k}"] for k in ("agent", "dose", "dose_unit")]

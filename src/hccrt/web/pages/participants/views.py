@@ -7,6 +7,7 @@ audited ``obj.save(user=..., reason=...)``. Validation is the model's ``clean()`
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from datetime import date
@@ -466,7 +467,8 @@ def form_edit(request: HttpRequest, form: str, pk: int) -> HttpResponse:
     if request.method != "POST":
         return _render_form(request, cls(instance=obj, participant=p, editing=True), slug=slug,
                             participant=p, obj=obj)  # fmt: skip
-    f = cls(request.POST, instance=obj, participant=p, editing=True)
+    # the form works on a copy: ``obj`` keeps the stored values shown beside the form
+    f = cls(request.POST, instance=copy.copy(obj), participant=p, editing=True)
     if "_validate" in request.POST:
         return _validate(request, f)
     if f.is_valid():
@@ -478,8 +480,9 @@ def form_edit(request: HttpRequest, form: str, pk: int) -> HttpResponse:
             conflict = _conflict(model, edited, f, exc)
             data = request.POST.copy()
             data["version"] = str(exc.current)
-            again = cls(data, instance=model.objects.get(pk=pk), participant=p, editing=True)
-            return _render_form(request, again, slug=slug, participant=p, obj=obj,
+            current = model.objects.select_related("participant").get(pk=pk)
+            again = cls(data, instance=copy.copy(current), participant=p, editing=True)
+            return _render_form(request, again, slug=slug, participant=p, obj=current,
                                 conflict=conflict, status=409)  # fmt: skip
         if saved:
             messages.success(request, f"{ecrf.title_of(model)} saved (version "
