@@ -16,10 +16,9 @@ Domains and their forms:
   SubsequentTreatment; RS: VitalSigns.ecog (ECOG) and ChildPughClinical (``history``)
 - TU + TR + SUPPTU: TumourAssessment (one read) and Lesion (``tumours``)
 - EX: SbrtCourse / SbrtFraction (SBRT, external beam radiotherapy), HaicCycle, SystemicTherapy
-  and SystemicDose (``treatments``)
+  and SystemicDose (``treatments``); Y-90 EX + XP + XA: Y90Plan and Y90Administration (``y90``)
 
-Not bridged yet: the Y-90 records of EX, XP and XA (a Y90Plan is computed by the core from its
-full inputs, which XP does not all carry), SUPPAE;
+Not bridged yet: SUPPAE, XL, the post-treatment dosimetry of XP;
 :data:`NOT_ROUND_TRIPPED` lists, per domain and column, what does not come back and why.
 
 **Row order and --SEQ on export**: rows are sorted by USUBJID, then the domain's first date
@@ -37,16 +36,21 @@ from django.db import transaction
 
 from hccrt.records import RecordSet
 from hccrt.web.audit.base import audit_context
-from hccrt.web.capture.bridge import core_domains, history, treatments, tumours
+from hccrt.web.capture.bridge import core_domains, history, treatments, tumours, y90
 from hccrt.web.capture.bridge._common import BridgeError, ExportContext, LoadContext
 from hccrt.web.core.models import Participant, Protocol
 
 __all__ = ["BRIDGED", "NOT_ROUND_TRIPPED", "BridgeError", "export_records", "import_records"]
 
 BRIDGED = ("DM", "SV", "IE", "DS", "LB", "VS", "AE", "QS", "RS", "MH", "DV", "CM", "SUPPCM",
-           "PR", "SUPPPR", "MI", "TU", "TR", "SUPPTU", "EX")  # fmt: skip
+           "PR", "SUPPPR", "MI", "TU", "TR", "SUPPTU", "EX", "XP", "XA")  # fmt: skip
 
 _DERIVED = "derived downstream from other columns, not captured on a form"
+_RECOMPUTED = ("identical for the plan inputs (ACTIVITY, LSF, TNR, TUMVOL, NLVOL, LIVVOL, "
+               "LUNGMASS, TARGDOSE); masses, doses and CLUNGDSE are recomputed by the core from "
+               "the 4-decimal inputs, within 0.01 % of the generator's values")
+_RESIDUAL = ("identical for PRESACT, VIALACT, DELACT, DELPCT; RESACT and RESPCT are computed "
+             "from the 4-decimal activities, within 0.0002 GBq and 0.01 percentage point")
 #: domain -> column -> why the value does not come back from the forms (columns the synthetic
 #: cohorts write; tests/web/test_bridge_domains.py checks the list is complete)
 NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
@@ -96,7 +100,11 @@ NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
     "PR": {},
     "MI": {"MIDTC": "the surgery form holds no pathology report date"},
     "SUPPCM": {}, "SUPPPR": {}, "TU": {}, "TR": {}, "SUPPTU": {},
-    "EX": {"EXLNKID": "Y-90 administrations only (not bridged yet)"},
+    "EX": {},
+    "XP": {"XPSEQ": "the post-treatment dosimetry rows are not bridged (no form), so the rows "
+                    "after them number differently",
+           "XPORRES": _RECOMPUTED, "XPSTRESC": _RECOMPUTED, "XPSTRESN": _RECOMPUTED},
+    "XA": {"XAORRES": _RESIDUAL, "XASTRESC": _RESIDUAL, "XASTRESN": _RESIDUAL},
 }
 
 
@@ -116,7 +124,9 @@ def export_records(protocol_code: str) -> RecordSet:
     tables["CM"], tables["SUPPCM"] = history.export_cm(ctx)
     tables.update(history.export_pr_mi(ctx))
     tables.update(tumours.export_tu_tr(ctx))
-    tables["EX"] = treatments.export_ex(ctx)
+    y = y90.export_y90(ctx)
+    tables["EX"] = y["EX"] + treatments.export_ex(ctx)
+    tables["XP"], tables["XA"] = y["XP"], y["XA"]
     frames = {}
     for code, rows in tables.items():
         df = pd.DataFrame(rows)
@@ -142,6 +152,7 @@ def import_records(records: RecordSet, protocol_code: str, *, user: Any = None,
         core_domains.import_dm(ctx)
         history.import_sv(ctx)
         treatments.import_ex(ctx)
+        y90.import_y90(ctx)
         history.import_ie(ctx)
         history.import_mh(ctx)
         history.import_dv(ctx)

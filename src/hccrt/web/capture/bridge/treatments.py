@@ -10,8 +10,7 @@
 - Immunotherapy and systemic therapy (one record per agent and cycle) <-> one SystemicTherapy
   line per agent (line 1; start and end of its cycles) and its SystemicDose rows.
 
-Y-90 (EXCAT Y-90 RADIOEMBOLIZATION, with XP / XA) is not bridged yet: a Y90Plan is computed
-by the core from its full inputs, which XP does not all carry.
+Y-90 administrations (EXCAT Y-90 RADIOEMBOLIZATION, with XP / XA): :mod:`.y90`.
 """
 
 from __future__ import annotations
@@ -87,7 +86,7 @@ def import_ex(ctx: LoadContext) -> None:
             elif cat in SYSTEMIC_CATS:
                 systemic[(row["USUBJID"], text(row.get("EXTRT")))].append((i, row))
             elif cat == Y90_CAT:
-                continue  # not bridged yet (see the module docstring)
+                continue  # y90.py
             else:
                 raise InputError("EXCAT", cat, f"one of SBRT, RADIOTHERAPY, HAIC, "
                                                f"{', '.join(SYSTEMIC_CATS)}, {Y90_CAT}")
