@@ -40,6 +40,7 @@ def test_coordinator_finds_a_participant_and_opens_the_timeline(trial, new_page)
     page.goto(reverse("pages:participant-list"))
     table = page.locator("#participant-table")
     assert "MINI-A-001" in table.inner_text() and "MINI-B-001" not in table.inner_text()
+    screenshot(page, "participant-list")
     page.get_by_label("Study id").fill("nobody")
     page.get_by_text("No participant matches.").wait_for()  # htmx search as you type
     page.get_by_label("Study id").fill("a-001")

@@ -15,7 +15,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, OuterRef, Subquery
 from django.http import Http404, HttpRequest, HttpResponse
@@ -382,9 +382,10 @@ def _validate(request: HttpRequest, form: ecrf.EcrfForm) -> HttpResponse:
     """htmx: the core's messages for what has been entered so far (missing fields are not
     reported until the form is sent) and the values the core derives from it."""
     form.is_valid()
-    errors = {name: [e for e in form.errors.get(name, []) if "required" not in e.lower()]
-              for name in form.fields}  # fmt: skip
-    general = list(form.non_field_errors())
+    found = form.errors.as_data()
+    errors = {name: [msg for e in found.get(name, []) if e.code != "required"
+                     for msg in e.messages] for name in form.fields}  # fmt: skip
+    general = [msg for e in found.get(NON_FIELD_ERRORS, []) for msg in e.messages]
     derived = ecrf.derived_values(form.instance) if not any(errors.values()) else []
     slots = [(form[name].html_name, errs) for name, errs in errors.items()]
     return render(request, "pages/participants/_validation.html",
