@@ -387,3 +387,20 @@ def test_rescue_lung_limit_inclusive_at_15_gy():
     lim = RESCUE.lung_dose_at_reference.max_lung_dose_gy
     assert lim.upper_ok(15.0) and not lim.upper_ok(np.nextafter(15.0, 16.0))
     assert lim.text(True) == "<= 15"
+
+
+def test_model_validate_names_the_field_once() -> None:
+    """Regression: model_validate wrapped the field's InputError in a second one
+    ("allowed: got 1.5; allowed: ..."), which the capture layer showed to users."""
+    from hccrt.dosimetry.plan import Y90PlanInput
+    from hccrt.errors import InputError
+
+    data = dict(device="glass", model="mird", driver="perfused_dose", prescribed_value=120,
+                perfused_volume_ml=1000, lsf=1.5)
+    with pytest.raises(InputError) as direct:
+        Y90PlanInput(**data)
+    with pytest.raises(InputError) as validated:
+        Y90PlanInput.model_validate(data)
+    assert str(validated.value) == str(direct.value)
+    assert str(validated.value).count("allowed:") == 1
+    assert validated.value.field == "lsf"

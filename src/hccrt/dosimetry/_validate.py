@@ -157,6 +157,9 @@ def _input_error(exc: ValidationError, model: str) -> InputError:
     """First validation error as an InputError. Model-level validators name their field by
     starting the message with ``"field: "``; the value is then taken from the input."""
     err = exc.errors()[0]
+    inner = (err.get("ctx") or {}).get("error")
+    if isinstance(inner, InputError):  # a nested model already named the field: keep it
+        return inner
     loc = ".".join(str(p) for p in err.get("loc", ()))
     allowed = str(err.get("msg", "a valid value"))
     value = err.get("input")
