@@ -110,8 +110,8 @@ def test_stratification_factors_are_asked_and_checked(world):
     r = c.post(f"/participants/{p.pk}/enrol/", DAY)
     assert r.status_code == 400
     html = r.content.decode()
-    assert 'id="err-id_stratum__pvtt"' in html
-    err = html.split('id="err-id_stratum__pvtt"')[1].split("</div>")[0]
+    assert 'id="id_stratum__pvtt_error"' in html
+    err = html.split('id="id_stratum__pvtt_error"')[1].split("</div>")[0]
     assert "Every stratification factor must be given" in err and "pvtt" in err
     r = c.post(f"/participants/{p.pk}/enrol/", {**DAY, "stratum__pvtt": "maybe"})
     assert r.status_code == 400 and not Allocation.objects.filter(participant=p).exists()
@@ -129,7 +129,7 @@ def test_non_randomized_assignment_needs_a_reason(world):
     assert "not randomized" in page and "Reason for this assignment" in page
     r = c.post(f"/participants/{p.pk}/enrol/", {**DAY, "arm": "sirt"})
     assert r.status_code == 400
-    err = r.content.decode().split('id="err-id_reason"')[1].split("</div>")[0]
+    err = r.content.decode().split('id="id_reason_error"')[1].split("</div>")[0]
     assert "why this arm was assigned" in err
     r = c.post(f"/participants/{p.pk}/enrol/", {**DAY, "arm": "sirt",
                                                 "reason": "resectable after downsizing"})

@@ -96,7 +96,7 @@ def test_bad_input_is_named_next_to_the_field(protocols):
     r = Client().post("/trial-finder/", patient(**{"f-maa_lsf": "1.5"}),
                       HTTP_HX_REQUEST="true")
     html = r.content.decode()
-    assert re.search(r'id="err-id_f-maa_lsf"[^>]*hx-swap-oob="true">[^<]*1\.5', html)
+    assert re.search(r'id="id_f-maa_lsf_error"[^>]*hx-swap-oob="true">[^<]*1\.5', html)
 
 
 def test_site_staff_get_a_link_to_screen_for_a_possible_trial(world, protocols):

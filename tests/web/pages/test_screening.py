@@ -132,7 +132,7 @@ def test_a_unit_the_core_refuses_is_shown_next_to_the_field(world, rescue):
     data = eligible_rescue(**{"p-site": world.site_a.pk, "f-bilirubin_unit": "mmHg"})
     r = c.post(url("/screening/new/"), data, **HX)
     html = r.content.decode()
-    assert re.search(r'id="err-id_f-bilirubin_unit"[^>]*hx-swap-oob="true">[^<]*mmHg', html)
+    assert re.search(r'id="id_f-bilirubin_unit_error"[^>]*hx-swap-oob="true">[^<]*mmHg', html)
 
 
 def test_missing_and_to_attest_criteria_are_named(world, rescue):
@@ -305,7 +305,7 @@ def test_a_duplicate_study_id_is_refused_by_the_field(world, rescue):
     r = c.post(url("/screening/new/"), data)
     assert r.status_code == 400
     html = r.content.decode()
-    err = html.split('id="err-id_p-study_id"')[1].split("</div>")[0]
+    err = html.split('id="id_p-study_id_error"')[1].split("</div>")[0]
     assert "already exists" in err
     assert Participant.objects.filter(study_id="RESCUE-A-101").count() == 1
     assert Screening.objects.count() == 1
@@ -320,7 +320,7 @@ def test_consent_after_the_screening_date_is_named(world, rescue):
     r = c.post(url("/screening/new/"), data)
     assert r.status_code == 400
     assert not Participant.objects.filter(study_id="RESCUE-A-101").exists()
-    err = r.content.decode().split('id="err-id_p-consent_date"')[1].split("</div>")[0]
+    err = r.content.decode().split('id="id_p-consent_date_error"')[1].split("</div>")[0]
     assert "2026-03-09" in err and "on or before screening_date" in err
 
 
@@ -358,3 +358,20 @@ def test_the_form_and_live_evaluation_make_few_queries(world, rescue,
     data = eligible_rescue(**{"p-site": world.site_a.pk})
     with django_assert_max_num_queries(12):
         assert c.post(url("/screening/new/"), data, **HX).status_code == 200
+
+
+def test_inputs_are_labelled_and_described(world, rescue):
+    c = client_for(world, "site_coordinator")
+    html = c.get(url("/screening/new/")).content.decode()
+    ids = re.findall(r'<(?:input|select|textarea)[^>]*\bid="([^"]+)"', html)
+    hidden = set(re.findall(r'<input type="hidden"[^>]*\bid="([^"]+)"', html))
+    assert len(ids) > 40
+    for i in set(ids) - hidden:
+        assert f'for="{i}"' in html, f"no label for {i}"
+    # a refused value: the input points at its message (Django's aria-describedby)
+    data = eligible_rescue(**{"p-site": world.site_a.pk, "p-study_id": "", "action": "save"})
+    html = c.post(url("/screening/new/"), data).content.decode()
+    assert re.search(r'<input[^>]*aria-describedby="id_p-study_id_helptext id_p-study_id_error"'
+                     r'[^>]*aria-invalid="true"|<input[^>]*aria-invalid="true"[^>]*'
+                     r'aria-describedby="id_p-study_id_helptext id_p-study_id_error"', html)
+    assert 'id="id_p-study_id_error"' in html and 'id="id_p-study_id_helptext"' in html
