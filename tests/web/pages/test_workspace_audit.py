@@ -105,3 +105,16 @@ def test_verify_chain_is_for_administrators(allocated):
 
 def test_readers_have_no_audit_page(world):
     assert client_for(world.users[Role.CENTRAL_READER]).get(AUDIT).status_code == 403
+
+
+def test_audit_page_query_count_does_not_grow_with_events(allocated,
+                                                         django_assert_max_num_queries):
+    w = allocated
+    c = client_for(w.users[Role.MONITOR])
+    c.get(AUDIT)
+    with django_assert_max_num_queries(14):
+        c.get(AUDIT)
+    for i in range(10):
+        w.participant(f"MINI-A-2{i:02d}", w.site_a)
+    with django_assert_max_num_queries(14):
+        c.get(AUDIT)

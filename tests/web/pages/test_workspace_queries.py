@@ -157,3 +157,16 @@ def test_other_sites_coordinator_sees_none_of_site_a(world):
 def test_reader_and_physicist_have_no_inbox(world):
     for role in (Role.CENTRAL_READER, Role.MEDICAL_PHYSICIST):
         assert client_for(world.users[role]).get(LIST).status_code == 403
+
+
+def test_inbox_query_count_does_not_grow_with_queries(world, django_assert_max_num_queries):
+    mon = world.users[Role.DATA_MANAGER]
+    c = client_for(world.users[Role.DATA_MANAGER])
+    query_flow.raise_query(mon, world.pa, text="first")
+    c.get(LIST)
+    with django_assert_max_num_queries(14):
+        c.get(LIST)
+    for i in range(15):
+        query_flow.raise_query(mon, world.pa if i % 2 else world.pb, text=f"q{i}")
+    with django_assert_max_num_queries(14):
+        assert c.get(LIST).content.count(b"/queries/") >= 16
