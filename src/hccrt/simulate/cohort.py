@@ -932,6 +932,10 @@ class _Generator:
                 jitter = np.where(dev, np.where(rng.random(n) < 0.7, after + out, -before - out),
                                   jitter)
                 actual = planned + _days(np.where(fixed, 0, jitter))
+                # No trial visit precedes consent, however early the window or the deviation
+                # (a planning visit days before a treatment given soon after consent).
+                consent = self.screen_date[self.idx]
+                actual = np.where(actual < consent, consent, actual)
                 missed = (rng.random(n) < cond.missed_visit_fraction.value) & ~fixed
             ok &= ~np.isnat(actual)
             ok[ok] &= actual[ok] <= self.end_date[ok]
