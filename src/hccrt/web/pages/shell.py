@@ -44,7 +44,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Home", "pages:home", ANYONE),
     NavItem("Screening", "pages:screening-list", SITE_STAFF | {Role.MONITOR}),
     NavItem("Participants", "pages:participant-list", READ_ALL | {Role.MEDICAL_PHYSICIST}),
-    NavItem("Planning", "pages:planning-home", PHYSICS),
+    NavItem("Planning & QoL", "pages:planning-home", PHYSICS | {Role.SITE_COORDINATOR}),
     NavItem("Central review", "pages:review-inbox", READERS),
     NavItem("Queries", "pages:queries", READ_ALL),
     NavItem("Exports", "pages:exports", frozenset({Role.ADMINISTRATOR, Role.DATA_MANAGER,
