@@ -55,27 +55,13 @@ _RESIDUAL = ("identical for PRESACT, VIALACT, DELACT, DELPCT; RESACT and RESPCT 
 #: cohorts write; tests/web/test_bridge_domains.py checks the list is complete)
 NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
     "DM": {
-        "RFSTDTC": "reference start = first treatment; from the treatment forms (EX not bridged)",
-        "RFENDTC": "end of participation: from DS, not stored on the participant",
-        "RFXSTDTC": "first study treatment: from the treatment forms (EX not bridged)",
-        "RFXENDTC": "last study treatment: from the treatment forms (EX not bridged)",
-        "RFPENDTC": "end of participation: from DS, not stored on the participant",
-        "DTHDTC": "death date: the DEATH disposition, not stored on the participant",
-        "DTHFL": "death flag: the DEATH disposition, not stored on the participant",
         "RACE": "not captured (the participant holds no direct or quasi-identifiers beyond "
                 "sex and age)",
-        "ACTARMCD": "actual arm: from the treatment forms (EX not bridged)",
-        "ACTARM": "actual arm: from the treatment forms (EX not bridged)",
-        "ACTARMUD": "actual arm: from the treatment forms (EX not bridged)",
-        "ARMNRS": "ASSIGNED, NOT TREATED needs the treatment forms (SCREEN FAILURE round-trips)",
-        "DMDTC": "date of collection of DM: not captured",
     },
-    "DS": {"EPOCH": "epoch: derived from dates and the treatment forms (EX not bridged)",
-           "DSSEQ": "rows of one date are ordered by form (consent, milestone, disposition), "
-                    "not by the generator's order"},
-    "LB": {"LBCAT": _DERIVED + " (category of the test)", "LBNRIND": _DERIVED + " (value vs "
-           "range)", "LBSPEC": "specimen: not captured", "LBBLFL": _DERIVED + " (baseline "
-           "flag)", "LBSTRESC": "standard value recomputed by hccrt.units (exact); the "
+    "DS": {},
+    "LB": {"LBCAT": "category of the test: not captured",
+           "LBSPEC": "specimen: not captured", "LBBLFL": _DERIVED + " (baseline flag)",
+           "LBSTRESC": "standard value recomputed by hccrt.units (exact); the "
            "generator rounds to 2 decimals", "LBSTRESN": "as LBSTRESC",
            "LBSTNRLO": "as LBSTRESC", "LBSTNRHI": "as LBSTRESC",
            "LBTOXGR": "CTCAE grade computed by the core on save (not copied from the table)"},
@@ -85,7 +71,7 @@ NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
                       "exported as AETERM and AEDECOD)",
            "AESPID": "sponsor line id: not captured", "AEBODSYS": "MedDRA SOC: not captured",
            "AESEV": "severity: not captured (the CTCAE grade is)",
-           "AEACN": "action taken: not captured", "EPOCH": "epoch: derived from dates",
+           "AEACN": "action taken: not captured",
            "AESLIFE": "written Y/N on export; the generator leaves it empty",
            "AESDTH": "written Y/N on export; the generator leaves it empty"},
     "QS": {"QSORRESU": "no unit for questionnaire items", "QSSTRESU": "no unit",

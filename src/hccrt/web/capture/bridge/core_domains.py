@@ -69,17 +69,29 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
     """DM, LB, VS, AE, DS, QS and the ECOG rows of RS."""
     studyid, participants, ids = ctx.studyid, ctx.participants, ctx.ids
     arm_names = {a["id"]: a["name"] for a in ctx.document["arms"]}
+    first_tx, last_tx = treatment_dates(participants)
+    end, death = end_of_participation(participants)
     dm = []
     for p in participants:
         arm = p.arm or None
+        treated = p.pk in first_tx
+        failed = p.status == Participant.Status.SCREEN_FAILED
         dm.append({
             "STUDYID": studyid, "DOMAIN": "DM", "USUBJID": p.study_id,
-            "SUBJID": p.study_id.rsplit("-", 1)[-1], "RFICDTC": iso(p.consent_date),
+            "SUBJID": p.study_id.rsplit("-", 1)[-1], "RFSTDTC": iso(first_tx.get(p.pk)),
+            "RFENDTC": iso(end.get(p.pk)), "RFXSTDTC": iso(first_tx.get(p.pk)),
+            "RFXENDTC": iso(last_tx.get(p.pk)), "RFICDTC": iso(p.consent_date),
+            "RFPENDTC": iso(end.get(p.pk)), "DTHDTC": iso(death.get(p.pk)),
+            "DTHFL": "Y" if p.pk in death else None,
             "SITEID": p.site.code, "AGE": float(p.age) if p.age is not None else None,
             "AGEU": "YEARS" if p.age is not None else None, "SEX": p.sex or "U",
             "ARMCD": arm.upper() if arm else None, "ARM": arm_names.get(arm) if arm else None,
-            "ARMNRS": "SCREEN FAILURE" if p.status == Participant.Status.SCREEN_FAILED else None,
-            "COUNTRY": p.site.country or None,
+            "ACTARMCD": arm.upper() if arm and treated else None,
+            "ACTARM": arm_names.get(arm) if arm and treated else None,
+            "ARMNRS": "SCREEN FAILURE" if failed else (
+                "ASSIGNED, NOT TREATED" if arm and not treated else None),
+            "ACTARMUD": None, "COUNTRY": p.site.country or None,
+            "DMDTC": iso(p.consent_date),
         })  # fmt: skip
     lb = []
     for r in m.LabResult.objects.alive().filter(participant__in=participants) \
@@ -101,6 +113,7 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
             "LBSTRESU": None if std_unit in ("1", "") else std_unit,
             "LBORNRLO": num_text(r.lln), "LBORNRHI": num_text(r.uln),
             "LBSTNRLO": std(r.lln), "LBSTNRHI": std(r.uln),
+            "LBNRIND": _nrind(r.value, r.lln, r.uln),
             "LBTOXGR": None if r.ctcae_grade is None else str(r.ctcae_grade),
             **visit_cols(r.visit), "LBDTC": iso(r.collection_date),
         })  # fmt: skip
@@ -133,24 +146,26 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
             "AEREL": rel[-1] if rel else None, "AEOUT": a.outcome or None,
             "AESHOSP": yn(a.hospitalization), "AESLIFE": yn(a.life_threatening),
             "AESDTH": yn(a.results_in_death), "AETOXGR": str(a.grade),
+            "EPOCH": _epoch(a.start_date, first_tx.get(a.participant_id)),
             "AESTDTC": iso(a.start_date), "AEENDTC": iso(a.end_date),
         })  # fmt: skip
     ds = [{"STUDYID": studyid, "DOMAIN": "DS", "USUBJID": p.study_id,
            "DSTERM": "INFORMED CONSENT OBTAINED", "DSDECOD": "INFORMED CONSENT OBTAINED",
-           "DSCAT": "PROTOCOL MILESTONE", "DSSTDTC": iso(p.consent_date)}
+           "DSCAT": "PROTOCOL MILESTONE", "EPOCH": "SCREENING", "DSSTDTC": iso(p.consent_date)}
           for p in participants if p.consent_date is not None]  # fmt: skip
     for a in m.Allocation.objects.alive().filter(participant__in=participants):
         term = "RANDOMIZED" if a.method == m.Allocation.Method.RANDOMIZED else "ENROLLED"
         ds.append({"STUDYID": studyid, "DOMAIN": "DS", "USUBJID": ids[a.participant_id],
                    "DSTERM": term, "DSDECOD": term, "DSCAT": "PROTOCOL MILESTONE",
-                   "DSSTDTC": iso(a.allocation_date)})  # fmt: skip
+                   "EPOCH": "SCREENING", "DSSTDTC": iso(a.allocation_date)})  # fmt: skip
     for d in m.Disposition.objects.alive().filter(participant__in=participants) \
             .order_by("participant__study_id", "disposition_date", "id"):
         ds.append({
             "STUDYID": studyid, "DOMAIN": "DS", "USUBJID": ids[d.participant_id],
             "DSTERM": WITHDRAWAL_TERMS.get(d.withdrawal_scope) or DS_TERMS.get(d.event, d.event),
-            "DSDECOD": d.event,
-            "DSCAT": "DISPOSITION EVENT", "DSSTDTC": iso(d.disposition_date),
+            "DSDECOD": d.event, "DSCAT": "DISPOSITION EVENT",
+            "EPOCH": "SCREENING" if d.event == "SCREEN FAILURE" else "FOLLOW-UP",
+            "DSSTDTC": iso(d.disposition_date),
         })  # fmt: skip
     ds.sort(key=lambda r: (r["USUBJID"], r["DSSTDTC"] or ""))
     qs = []
@@ -173,6 +188,55 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
                 **visit_cols(q.visit), "QSDTC": iso(q.completion_date),
             })  # fmt: skip
     return {"DM": dm, "LB": lb, "VS": vs, "AE": ae, "DS": ds, "QS": qs, "RS": ecog}
+
+
+def _nrind(value: float | None, lln: float | None, uln: float | None) -> str | None:
+    """Reference range indicator: LOW below the lower limit, HIGH above the upper, else
+    NORMAL (SDTM LBNRIND); None without a value or a range."""
+    if value is None or (lln is None and uln is None):
+        return None
+    if lln is not None and value < lln:
+        return "LOW"
+    if uln is not None and value > uln:
+        return "HIGH"
+    return "NORMAL"
+
+
+def _epoch(start: Any, first_treatment: Any) -> str:
+    """SCREENING before the first study treatment, TREATMENT from it on (the follow-up epoch
+    needs the end of treatment, which the forms do not record)."""
+    return "TREATMENT" if first_treatment is not None and start >= first_treatment \
+        else "SCREENING"  # fmt: skip
+
+
+def treatment_dates(participants: list[Participant]) -> tuple[dict[int, Any], dict[int, Any]]:
+    """First and last study treatment date per participant (pk): the earliest and latest
+    start of any treatment form (Y-90 administration, SBRT or radiotherapy fraction, HAIC
+    cycle, systemic therapy cycle)."""
+    from hccrt.web.capture import models_extra as mx
+
+    dates: dict[int, list[Any]] = defaultdict(list)
+    for model, field in ((m.Y90Administration, "administration_date"),
+                         (m.SbrtFraction, "fraction_date"), (m.HaicCycle, "cycle_date"),
+                         (mx.SystemicDose, "start_date")):  # fmt: skip
+        for pid, d in model.objects.alive().filter(participant__in=participants) \
+                .values_list("participant_id", field):
+            dates[pid].append(d)
+    return {k: min(v) for k, v in dates.items()}, {k: max(v) for k, v in dates.items()}
+
+
+def end_of_participation(participants: list[Participant],
+                         ) -> tuple[dict[int, Any], dict[int, Any]]:  # fmt: skip
+    """Date of the last disposition event (completion, death, withdrawal, loss, screen
+    failure) and the death date, per participant (pk)."""
+    end: dict[int, Any] = {}
+    death: dict[int, Any] = {}
+    for d in m.Disposition.objects.alive().filter(participant__in=participants):
+        if d.participant_id not in end or d.disposition_date > end[d.participant_id]:
+            end[d.participant_id] = d.disposition_date
+        if d.event == "DEATH":
+            death[d.participant_id] = d.disposition_date
+    return end, death
 
 
 def _lb_name(code: str) -> str:
