@@ -43,7 +43,7 @@ from hccrt.stats._inputs import (
 _TOL = float(np.sqrt(np.finfo(float).eps))
 #: Rows per block of the chunked elementwise passes (KM variance and CIs, log-rank, RMST):
 #: bounds the temporaries to a few MB whatever N, which keeps peak memory near the output.
-BLOCK = 1 << 16
+BLOCK = 1 << 15
 
 
 def _blocks(a: int, b: int, size: int | None = None) -> Iterator[tuple[int, int]]:
@@ -130,26 +130,50 @@ def sort_survival(
 
     Each group's rows are taken out once (boolean compress) and sorted by time alone, so no
     full-length (group, time) sort and no per-group re-sort of the whole data is needed; the
-    log-rank test later merges the groups' tables (:func:`pooled_event_blocks`). The order
-    within tied times is irrelevant (only block sums are used), so the fast unstable (SIMD)
-    sort is used.
+    log-rank test later merges the groups' tables (:func:`pooled_event_blocks`).
+
+    Unweighted, each row is packed into one unsigned 64-bit key, the time's IEEE-754 bits
+    shifted left by one with the 0/1 event in the freed bit (lossless: times are finite and
+    >= 0, so their bit patterns order like the times and leave the top bit free), and the keys
+    are sorted by value (SIMD sort, no argsort and no gathers); unpacking gives the times
+    sorted, each row's event with it. With weights, an argsort orders times, events and
+    weights together. Order within tied times is irrelevant (only block sums are used).
     """
-    parts: list[tuple[np.ndarray, np.ndarray, np.ndarray | None]] = []
+    if weights is None:
+        # -0.0 passes validation (not < 0) but has the sign bit set: make it +0.0
+        tk = time + 0.0 if bool(np.signbit(time).any()) else time
+        key = tk.view(np.uint64) << np.uint64(1)
+        key |= event.astype(np.uint64)
+        del tk
+    parts: list[tuple[np.ndarray, ...]] = []
     if codes is None:
-        parts.append((time, event, weights))
+        parts.append((key,) if weights is None else (time, event, weights))
     else:
         k = len(levels) if levels is not None else int(codes.max()) + 1
         for j in range(k):
-            m = codes == j  # sequential compress, then the small gathers below
-            parts.append((time[m], event[m], None if weights is None else weights[m]))
+            m = codes == j  # sequential compress, then the small per-group work below
+            parts.append((key[m],) if weights is None else (time[m], event[m], weights[m]))
             del m
+    if weights is None:
+        del key
     n_per = np.array([p[0].size for p in parts])
     cols: list[list[np.ndarray | None]] = [[] for _ in range(6)]
     while parts:
-        t, e, w = parts.pop(0)
-        o = np.argsort(t)
-        seg = _segment(t[o], e[o], None if w is None else w[o])
-        del t, e, w, o
+        part = parts.pop(0)
+        if weights is None:
+            kj = part[0]
+            del part
+            kj.sort()
+            e = (kj & np.uint64(1)).astype(np.float64)
+            kj >>= np.uint64(1)
+            seg = _segment(kj.view(np.float64), e, None)
+            del kj, e
+        else:
+            t, e, w = part
+            del part
+            o = np.argsort(t)
+            seg = _segment(t[o], e[o], w[o])
+            del t, e, w, o
         for c, x in zip(cols, seg, strict=True):
             c.append(x)
         del seg
@@ -221,17 +245,24 @@ def pooled_event_blocks(
         if run.size == 0:
             continue
         ut = ts[run]
-        risk = np.zeros((k, run.size))
-        dev = np.zeros((k, run.size))
+        risk = np.empty((k, run.size))
+        dev = np.empty((k, run.size))
+        grun = grp[run]
         for j, (a, _b) in enumerate(bounds):
             before = np.cumsum(grp == j, dtype=np.int64)  # group-j rows up to and including r
             # first group-j row at or after the run start: a + (rows of j strictly before)
-            pj = a + before[run] - (grp[run] == j)
-            inside = pj < ends[j]
-            pin = pj[inside]
-            risk[j, inside] = ss.n_risk[pin]
-            hit = ss.time[pin] == ut[inside]
-            dev[j, np.flatnonzero(inside)[hit]] = ss.n_event[pin[hit]]
+            pj = before[run]
+            pj -= grun == j
+            pj += a
+            end = int(ends[j])
+            past = pj >= end  # no group-j time >= t: none at risk (only in the last block)
+            np.minimum(pj, end - 1, out=pj)
+            np.take(ss.n_risk, pj, out=risk[j])
+            hit = ss.time[pj] == ut
+            np.multiply(np.take(ss.n_event, pj), hit, out=dev[j])
+            if past.any():
+                risk[j, past] = 0.0
+                dev[j, past] = 0.0
         yield risk, dev
 
 
