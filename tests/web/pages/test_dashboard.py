@@ -62,6 +62,8 @@ def trial(world):
     visit(a_alloc[1], "due1", TODAY - timedelta(days=2), TODAY + timedelta(days=2))
     visit(a_alloc[1], "overdue1", TODAY - timedelta(days=20), TODAY - timedelta(days=10))
     visit(w.pb, "overdue-b", TODAY - timedelta(days=20), TODAY - timedelta(days=10))
+    visit(a_alloc[1], "soon", TODAY + timedelta(days=10), TODAY + timedelta(days=20))
+    visit(a_alloc[1], "later", TODAY + timedelta(days=40), TODAY + timedelta(days=50))
     monitor = w.users[Role.MONITOR]
     from hccrt.web.capture import query_flow
 
@@ -91,6 +93,7 @@ def test_coordinator_sees_their_sites_figures_only(trial):
     assert 'data-testid="grade-3">2<' in html and 'data-testid="grade-4">0<' in html
     # visits: one due, one overdue at A (site B's overdue visit is not counted)
     assert 'data-testid="visits-due">1<' in html and 'data-testid="visits-overdue">1<' in html
+    assert 'data-testid="visits-upcoming">1<' in html  # opens in 10 days; not the one in 40
     # queries per site: only site a
     assert "B query" not in html
     assert ">b</th>" not in html and ">a</th>" in html

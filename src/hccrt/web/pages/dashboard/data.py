@@ -19,9 +19,10 @@ Definitions (stated on the page too):
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -179,8 +180,7 @@ def visits(user: Any, qs: QuerySet, today: date) -> dict[str, Any] | None:
         due=Count("pk", filter=Q(window_start__lte=today, window_end__gte=today)),
         overdue=Count("pk", filter=Q(window_end__lt=today)),
         upcoming_30=Count("pk", filter=Q(window_start__gt=today,
-                                         window_start__lte=today.fromordinal(
-                                             today.toordinal() + 30))),
+                                         window_start__lte=today + timedelta(days=30))),
     )
     overdue = list(v.filter(window_end__lt=today).select_related("participant")
                    .order_by("window_end")[:8])  # fmt: skip
@@ -232,8 +232,6 @@ def recent_activity(user: Any, qs: QuerySet, limit: int = 12) -> list[dict[str, 
     protocols = dict(Participant.objects.filter(pk__in=people).values_list("pk", "protocol_id"))
     labels = _model_labels()
     out = []
-    import json
-
     for e in events:
         masked = protocol_facts(protocols[e["participant_id"]]).masked \
             if e["participant_id"] in protocols else True
