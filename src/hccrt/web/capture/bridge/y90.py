@@ -26,6 +26,7 @@ from hccrt.web.capture import models as m
 from hccrt.web.capture.bridge._common import (
     ExportContext,
     LoadContext,
+    bulk_save,
     iso,
     row_errors,
     text,
@@ -78,6 +79,7 @@ def import_y90(ctx: LoadContext) -> None:
             xa[(row["USUBJID"], text(row.get("XALNKID")))][row["XATESTCD"]] = \
                 to_float(row.get("XAORRES"))  # fmt: skip
     saved: dict[tuple[str, str], m.Y90Plan] = {}
+    items: list[tuple[int, Any]] = []
     for key, values in plans.items():
         i, row = first[key]
         with row_errors("XP", i):
@@ -100,9 +102,11 @@ def import_y90(ctx: LoadContext) -> None:
                 planning_context={TARGET_KEY: values["TARGDOSE"],
                                   **({VIAL_KEY: adm["VIALACT"]} if "VIALACT" in adm else {})},
             )  # fmt: skip
-            plan.save(user=ctx.user)
+            items.append((i, plan))
             saved[key] = plan
-            ctx.counts["XP plans"] += 1
+    bulk_save(ctx, "XP", items)
+    ctx.counts["XP plans"] += len(items)
+    items = []
     for i, row in enumerate(ctx.rows("EX")):
         if row.get("EXCAT") != CAT:
             continue
@@ -121,8 +125,9 @@ def import_y90(ctx: LoadContext) -> None:
             a = m.Y90Administration(participant=plan.participant, plan=plan,
                                     administration_date=to_date(row["EXSTDTC"], "EXSTDTC"),
                                     delivered_activity_gbq=delivered)
-            a.save(user=ctx.user)
-            ctx.counts["EX"] += 1
+            items.append((i, a))
+    bulk_save(ctx, "EX", items)
+    ctx.counts["EX"] += len(items)
 
 
 def _fmt(v: float) -> tuple[str, float]:
