@@ -67,3 +67,13 @@ def test_site_answers_a_monitors_query(world: Any, new_page: Any) -> None:
     assert (q.status, q.response) == ("answered", "Confirmed against the signed form")
     screenshot(page, "query-answered")
     assert m.DataQuery.objects.count() == 1
+    # the audit history shows the answer: who, old -> new, the reason
+    page.goto("/audit/")
+    page.get_by_label("Form").select_option("queries")  # htmx reloads the results
+    results = page.locator("#audit-results")
+    results.get_by_text("query answered").wait_for()
+    assert "Confirmed against the signed form" in results.inner_text()
+    assert "MINI-B-001" not in page.content()
+    screenshot(page, "audit-history")
+    results.get_by_role("link", name=f"data query {q.pk}").first.click()
+    page.wait_for_url(f"**/queries/{q.pk}/")

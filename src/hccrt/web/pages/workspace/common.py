@@ -33,6 +33,8 @@ def record_url(model_label: str, pk: Any) -> str | None:
     """The page of a record (a participant's page, or the form's edit page), if defined."""
     if model_label == "core.participant":
         return url_or_none("pages:participant-detail", int(pk))
+    if model_label == "capture.dataquery":
+        return url_or_none("pages:query-detail", int(pk))
     slug = access.model_resources().get(model_label)
     if slug is None:
         return None
