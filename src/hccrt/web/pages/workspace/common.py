@@ -36,7 +36,7 @@ def record_url(model_label: str, pk: Any) -> str | None:
     if model_label == "capture.dataquery":
         return url_or_none("pages:query-detail", int(pk))
     slug = access.model_resources().get(model_label)
-    if slug is None:
+    if slug is None or slug in access.ACTION_ONLY:  # no generic edit page (allocations)
         return None
     try:
         return url_or_none("pages:form-edit", slug, int(pk))
