@@ -168,7 +168,7 @@ def measure(requests: int) -> list[dict[str, Any]]:
         except NoReverseMatch:
             rows.append({"label": label, "name": url_name, "skipped": "not defined"})
             continue
-        if url_name != "pages:home" and "protocol" not in url:
+        if "protocol=" not in url:
             url += ("&" if "?" in url else "?") + f"protocol={PROTOCOL}"
         chosen = None
         for who in ROLE_ORDER:
