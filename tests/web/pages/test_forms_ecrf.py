@@ -295,3 +295,50 @@ def test_every_generic_form_renders_for_a_coordinator(world):
         html = r.content.decode()
         for name in re.findall(r'<(?:input|select|textarea)[^>]*\bid="(id_[^"]+)"', html):
             assert f'for="{name}"' in html, (slug, name)
+
+
+def scheduled_visit(world) -> m.Visit:
+    v = m.Visit(participant=world.pa, visit_code="follow-up", name="Follow-up 1", visitnum=2,
+                anchor="randomization", anchor_date=date(2026, 1, 20),
+                planned_date=date(2026, 4, 20), window_start=date(2026, 4, 6),
+                window_end=date(2026, 5, 4))  # fmt: skip
+    v.save(user=world.system)
+    return v
+
+
+def test_visit_edit_changes_only_the_actual_date_and_missed_mark(world):
+    v = scheduled_visit(world)
+    c = client_for(world, Role.SITE_COORDINATOR)
+    url = reverse("pages:form-edit", args=["visits", v.pk])
+    html = c.get(url).content.decode()
+    assert 'name="actual_date"' in html and 'name="planned_date"' not in html
+    r = c.post(url, {"missed": "on", "missed_reason": "", "version": v.version,
+                     "change_reason": "visit not done"})  # fmt: skip
+    assert r.status_code == 422
+    slot = r.content.decode()
+    slot = slot[slot.index('id="err-missed_reason"'):].split("</div>")[0]
+    assert "a reason when the visit is marked missed" in slot
+    # the protocol window of this visit is 2026-04-06 to 2026-05-04: a visit on 2026-05-10
+    # is kept and opens the edit check's query (capture.checks.visit_outside_window)
+    r = c.post(url, {"actual_date": "2026-05-10", "version": v.version,
+                     "change_reason": "visit done"}, follow=True)  # fmt: skip
+    assert "Query opened: visit on 2026-05-10 is outside its window 2026-04-06 to 2026-05-04" \
+        in r.content.decode()  # fmt: skip
+    v.refresh_from_db()
+    assert v.actual_date == date(2026, 5, 10) and v.planned_date == date(2026, 4, 20)
+    # corrected into the window: the query is closed by the edit check
+    r = c.post(url, {"actual_date": "2026-05-01", "version": v.version,
+                     "change_reason": "date corrected from the source"}, follow=True)
+    assert "Query closed: visit on 2026-05-10 is outside its window" in r.content.decode()
+
+
+def test_lab_link_of_a_visit_prefills_the_visit_and_date(world):
+    v = scheduled_visit(world)
+    c = client_for(world, Role.SITE_COORDINATOR)
+    page = c.get(reverse("pages:participant-detail", args=[world.pa.pk])).content.decode()
+    link = reverse("pages:form-new", args=[world.pa.pk, "labs"]) + \
+        f"?visit={v.pk}&amp;collection_date=2026-04-20"  # fmt: skip
+    assert link in page
+    form = c.get(link.replace("&amp;", "&")).content.decode()
+    assert f'<option value="{v.pk}" selected>Follow-up 1 (planned 2026-04-20)</option>' in form
+    assert 'value="2026-04-20"' in form

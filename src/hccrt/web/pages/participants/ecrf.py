@@ -47,6 +47,14 @@ OWN_RECORDS: dict[str, type[Model]] = {
     "visit": m.Visit, "plan": m.Y90Plan, "course": m.SbrtCourse, "assessment": m.TumourAssessment,
 }  # fmt: skip
 
+#: how a record of the same participant is named in a choice list
+RECORD_LABELS: dict[str, Any] = {
+    "visit": lambda v: f"{v.name} (planned {v.planned_date.isoformat()})",
+    "plan": lambda p: f"plan of {p.plan_date.isoformat()} ({p.territory})",
+    "course": lambda c: f"course from {c.start_date.isoformat()}: {c.prescribed_dose_gy:g} Gy "
+                        f"in {c.fractions}",
+    "assessment": lambda a: f"{a.assessment_date.isoformat()} {a.criteria} ({a.timepoint})",
+}
 HAIC_DRUG_ROWS = 4
 #: labels where the model's field name does not read well on a form
 LABELS: dict[str, str] = {
@@ -177,6 +185,7 @@ class EcrfForm(forms.ModelForm):
             if isinstance(field, forms.ModelChoiceField):
                 field.queryset = model.objects.alive().filter(participant=participant)
                 field.empty_label = "— none —"
+                field.label_from_instance = RECORD_LABELS[name]
         for name, label in LABELS.items():
             if name in self.fields:
                 self.fields[name].label = label

@@ -314,8 +314,13 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     empty = [s for s in sections if not s["rows"]]
     visits = []
     if "visits" in readable:
+        lab_url = (reverse("pages:form-new", args=[p.pk, "labs"])
+                   if "labs" in writable else None)  # fmt: skip
         for v in _rows(m.Visit, user, "visits", p, (), ("visitnum",)):
+            day = (v.actual_date or v.planned_date).isoformat()
             visits.append({"v": v, "status": v.status_on(today),
+                           "lab_url": f"{lab_url}?visit={v.pk}&collection_date={day}"
+                           if lab_url else None,
                            **_links("visits", v.pk, "visits" in writable)})  # fmt: skip
     labs: list[dict[str, Any]] = []
     if "labs" in readable:
