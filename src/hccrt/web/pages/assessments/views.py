@@ -288,6 +288,12 @@ def _handle(request: HttpRequest, ctx: Context, form: ReadForm, *, template: str
             return _render(request, ctx, form, template=template, status=400, **extra)
         messages.success(request, "Read marked complete." if action == "complete" else
                          "Tumour assessment saved.")  # fmt: skip
+        if not success:
+            stored = TumourAssessment.objects.alive().filter(
+                participant=ctx.participant, evaluator=ctx.evaluator, reader_id=ctx.reader_id,
+                assessment_date=form.assessment_date).order_by("pk").first()  # fmt: skip
+            success = reverse("pages:assessment-edit", args=[stored.pk]) if stored else \
+                reverse("pages:participant-detail", args=[ctx.participant.pk])
         return redirect(success)
     return _render(request, ctx, form, template=template, **extra)
 
@@ -317,7 +323,7 @@ def assessment_new(request: HttpRequest, participant_pk: int) -> HttpResponse:
     template = "pages/assessments/assessment_form.html"
     if request.method == "POST":
         return _handle(request, ctx, ReadForm.from_post(request.POST), template=template,
-                       success=reverse("pages:assessment-new", args=[participant.pk]))
+                       success="")  # the stored read's own page
     baseline, _ = logic.stored_reads(participant.pk, INVESTIGATOR, None)
     timepoint = request.GET.get("timepoint") or (FOLLOW_UP if baseline else BASELINE)
     if timepoint not in TumourAssessment.Timepoint.values:
