@@ -188,3 +188,34 @@ def test_inbox_query_count_does_not_grow_with_reads(world, review, django_assert
     c = login(review["r1"])
     with django_assert_max_num_queries(10):
         assert c.get("/review/").status_code == 200
+
+
+def test_data_manager_assigns_reads_to_two_readers(world):
+    r1, r2 = reader(world, "reader1"), reader(world, "reader2")
+    dm = login(world.users[Role.DATA_MANAGER])
+    page = dm.get("/review/assign/").content.decode()
+    assert world.pa.study_id in page and "reader1" in page  # not a blinded page
+    data = {"participant": str(world.pa.pk), "date": FU1.isoformat(), "timepoint": "follow_up",
+            "modality": "MRI", "criteria": ["recist11", "mrecist"],
+            "readers": [str(r1.pk), str(r2.pk)], "kind": CENTRAL}  # fmt: skip
+    assert dm.post("/review/assign/", data).status_code == 302
+    made = TumourAssessment.objects.filter(participant=world.pa, evaluator=CENTRAL)
+    assert sorted((a.reader.username, a.criteria) for a in made) == [
+        ("reader1", "MRECIST"), ("reader1", "RECIST 1.1"),
+        ("reader2", "MRECIST"), ("reader2", "RECIST 1.1")]
+    assert all(a.overall_response == "" for a in made)
+    event = AuditEvent.objects.filter(model="capture.tumourassessment").last()
+    assert event.reason == "central review assigned"
+    # the same assignment twice is refused, nothing added
+    r = dm.post("/review/assign/", data)
+    assert r.status_code == 400 and "already has this time point" in r.content.decode()
+    assert made.count() == 4
+    # a date before consent is the model's error, shown on the date
+    r = dm.post("/review/assign/", {**data, "date": "2025-12-01"})
+    assert r.status_code == 400 and "consent date" in r.content.decode()
+    # the reader's inbox shows one read (two criteria sets) to do
+    html = login(r1).get("/review/").content.decode()
+    assert "RECIST 1.1, MRECIST" in html
+    # readers and coordinators may not assign
+    assert login(r1).get("/review/assign/").status_code == 403
+    assert login(world.users[Role.SITE_COORDINATOR]).get("/review/assign/").status_code == 403

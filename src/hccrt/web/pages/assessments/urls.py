@@ -9,6 +9,7 @@ urlpatterns: list[URLPattern] = [
          name="assessment-new"),
     path("assessments/<int:pk>/", views.assessment_edit, name="assessment-edit"),
     path("review/", views.review_inbox, name="review-inbox"),
+    path("review/assign/", views.review_assign, name="review-assign"),
     path("review/reads/<int:pk>/", views.review_read, name="review-read"),
     path("review/cases/<int:participant_pk>/adjudication/", views.adjudication,
          name="adjudication"),

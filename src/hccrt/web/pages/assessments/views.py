@@ -25,6 +25,7 @@ from datetime import date
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
@@ -570,3 +571,89 @@ def _store_adjudication(request: HttpRequest, participant: Participant, row: log
         lesion.save(user=request.user, reason=text)
     for gone in stored.values():
         gone.soft_delete(text, user=request.user)
+
+
+# ------------------------------------------------------------------------- assignment
+
+ASSIGNERS = frozenset({Role.ADMINISTRATOR, Role.DATA_MANAGER})
+
+
+@role_required(ASSIGNERS)
+def review_assign(request: HttpRequest) -> HttpResponse:
+    """Assign an imaging time point of a participant to central readers (one read per reader
+    and criteria set), or an adjudication to an adjudicator; each assignment is an audited
+    TumourAssessment with an empty overall response."""
+    participants = (access.scope(Participant.objects.alive(), request.user, RESOURCE, "write")
+                    .select_related("protocol").order_by("study_id"))  # fmt: skip
+    reader_ids = set(access_readers())
+    readers = list(get_user_model().objects.filter(pk__in=reader_ids).order_by("username"))
+    errors: dict[str, str] = {}
+    values: dict[str, Any] = {"timepoint": FOLLOW_UP, "modality": "CT SCAN", "criteria": [],
+                              "readers": [], "kind": CENTRAL}  # fmt: skip
+    if request.method == "POST":
+        post = request.POST
+        values = {"participant": post.get("participant", ""), "date": post.get("date", ""),
+                  "timepoint": post.get("timepoint", ""), "modality": post.get("modality", ""),
+                  "criteria": post.getlist("criteria"), "readers": post.getlist("readers"),
+                  "kind": post.get("kind", CENTRAL)}  # fmt: skip
+        participant = participants.filter(pk=values["participant"]).first() \
+            if values["participant"].isdigit() else None
+        if participant is None:
+            errors["participant"] = (f"got {values['participant']!r}; allowed: a participant "
+                                     "you may write to")  # fmt: skip
+        try:
+            day = date.fromisoformat(values["date"])
+        except ValueError:
+            errors["date"] = f"got {values['date']!r}; allowed: a date YYYY-MM-DD"
+        if values["timepoint"] not in TumourAssessment.Timepoint.values:
+            errors["timepoint"] = f"got {values['timepoint']!r}; allowed: baseline or follow_up"
+        if values["kind"] not in (CENTRAL, ADJUDICATOR):
+            errors["kind"] = f"got {values['kind']!r}; allowed: a read or an adjudication"
+        elif values["kind"] == ADJUDICATOR and values["timepoint"] != FOLLOW_UP:
+            errors["timepoint"] = "got baseline; allowed: follow_up for an adjudication"
+        if values["modality"] not in logic.MODALITIES:
+            errors["modality"] = f"got {values['modality']!r}; allowed: {list(logic.MODALITIES)}"
+        crits = [c for c in values["criteria"] if c in MODEL_CRITERIA]
+        if not crits or len(crits) != len(values["criteria"]):
+            errors["criteria"] = "allowed: one or more criteria sets"
+        chosen = [u for u in readers if str(u.pk) in values["readers"]]
+        if not chosen or len(chosen) != len(values["readers"]):
+            errors["readers"] = "allowed: one or more central imaging readers"
+        if not errors:
+            assert participant is not None
+            clash = TumourAssessment.objects.alive().filter(
+                participant=participant, assessment_date=day, evaluator=values["kind"],
+                reader__in=chosen, criteria__in=[MODEL_CRITERIA[c] for c in crits])  # fmt: skip
+            if clash.exists():
+                errors["readers"] = "a chosen reader already has this time point assigned"
+        if not errors:
+            try:
+                with transaction.atomic():
+                    for u in chosen:
+                        for c in crits:
+                            TumourAssessment(
+                                participant=participant, assessment_date=day,
+                                timepoint=values["timepoint"], criteria=MODEL_CRITERIA[c],
+                                modality=values["modality"], evaluator=values["kind"],
+                                reader=u).save(user=request.user,
+                                               reason="central review assigned")  # fmt: skip
+            except ValidationError as exc:
+                for name, msgs in exc.message_dict.items():
+                    errors["date" if name == "assessment_date" else name] = " ".join(msgs)
+            if not errors:
+                names = ", ".join(u.get_username() for u in chosen)
+                messages.success(request, f"Assigned to {names}.")
+                return redirect(reverse("pages:review-assign"))
+    return render(request, "pages/assessments/review_assign.html", {
+        "participants": participants, "readers": readers, "values": values, "errors": errors,
+        "modalities": logic.MODALITIES,
+        "criteria_choices": [(c, logic.CRITERIA_LABELS[c]) for c in logic.CRITERIA_NAMES],
+    }, status=400 if errors else 200)  # fmt: skip
+
+
+def access_readers() -> list[int]:
+    """Users holding the central imaging reader role."""
+    from hccrt.web.capture.models import Membership
+
+    return list(Membership.objects.filter(role=Role.CENTRAL_READER)
+                .values_list("user_id", flat=True))  # fmt: skip
