@@ -233,7 +233,7 @@ COLUMNS: dict[str, tuple[tuple[str, Cell], ...]] = {
                            ("Criteria", lambda r: r.criteria), ("Modality", lambda r: r.modality),
                            ("Evaluator", lambda r: r.evaluator),
                            ("Overall response", lambda r: r.overall_response or "—")),
-    "adverse-events": (("Term", lambda r: r.term), ("CTCAE grade", lambda r: r.grade),
+    "adverse-events": (("Term", lambda r: r.term), ("CTCAE grade", lambda r: f"grade {r.grade}"),
                        ("Seriousness", _seriousness), ("Start", lambda r: r.start_date),
                        ("End", lambda r: r.end_date or "—"),
                        ("Outcome", lambda r: r.outcome or "—")),
