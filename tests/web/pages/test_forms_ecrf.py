@@ -182,6 +182,11 @@ def test_soft_delete_needs_a_reason_and_keeps_the_record(world):
     assert row.is_deleted
     assert AuditEvent.objects.filter(model="capture.labresult", action="delete",
                                      reason="entered twice").exists()  # fmt: skip
+    page = c.get(reverse("pages:participant-detail", args=[world.pa.pk])).content.decode()
+    assert 'id="lab-ALT"' not in page  # gone from the timeline, listed as deleted
+    deleted = page[page.index('id="deleted"'):]
+    assert "entered twice" in deleted and "site_coordinator" in deleted
+    assert c.get(reverse("pages:form-history", args=["labs", row.pk])).status_code == 200
 
 
 def test_edit_check_query_is_announced_after_saving(world):

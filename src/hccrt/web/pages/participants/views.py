@@ -342,7 +342,16 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
                    for q in m.DataQuery.objects.alive().for_user(user, "queries")
                    .filter(participant=p).exclude(status=m.DataQuery.Status.CLOSED)
                    .order_by("created_at")]  # fmt: skip
+    slugs = access.model_resources()
+    deleted = []
+    for e in AuditEvent.objects.filter(participant_id=p.pk, action="delete").order_by("-id"):
+        slug = slugs.get(e.model)
+        if slug in readable and slug in names:
+            deleted.append({"e": e, "title": ecrf.title_of(names[slug]),
+                            "history": reverse("pages:form-history",
+                                               args=[slug, int(e.object_pk)])})  # fmt: skip
     context = {
+        "deleted": deleted,
         "p": p, "arm": (p.arm or "not allocated") if sees_arm(user, p) else None,
         "visits": visits, "sections": filled, "empty_sections": empty, "labs": labs,
         "queries": queries,
