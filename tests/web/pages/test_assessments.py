@@ -374,3 +374,19 @@ def test_mrecist_baseline_target_must_be_a_typical_hcc(world, coordinator):
     html = live(coordinator, url_new(world), data)
     assert "typical HCC enhancement pattern" not in html
     assert 'data-testid="baseline-sum-mrecist">60.0 mm' in html
+
+
+def test_the_page_offers_each_protocols_criteria_sets(db):
+    # the criteria sets named by the endpoints of the protocol files (protocols.md digest):
+    # TARE-UT7 reports RECIST 1.1, mRECIST and both localized sets; RESCUE localized mRECIST
+    # and mRECIST; SBRT-BCLCC RECIST 1.1 and mRECIST
+    from hccrt.web.core.models import Protocol
+    from hccrt.web.core.services import load_builtin_protocols
+    from hccrt.web.pages.assessments.logic import protocol_criteria
+
+    load_builtin_protocols()
+    docs = {p.code: p.document for p in Protocol.objects.filter(is_current=True)}
+    assert protocol_criteria(docs["tare-ut7"]) == ["recist11", "mrecist", "localized-mrecist",
+                                                   "localized-recist11"]
+    assert protocol_criteria(docs["rescue"]) == ["mrecist", "localized-mrecist"]
+    assert protocol_criteria(docs["sbrt-bclcc"]) == ["recist11", "mrecist"]
