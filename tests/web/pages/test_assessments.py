@@ -390,3 +390,11 @@ def test_the_page_offers_each_protocols_criteria_sets(db):
                                                    "localized-recist11"]
     assert protocol_criteria(docs["rescue"]) == ["mrecist", "localized-mrecist"]
     assert protocol_criteria(docs["sbrt-bclcc"]) == ["recist11", "mrecist"]
+
+
+def test_live_region_names_a_value_that_is_not_a_number(world, coordinator, with_baseline):
+    rows = [("T01", "TARGET", "4o", 40, ""), ("T02", "TARGET", 29, 29, ""),
+            ("NT01", "NON-TARGET", None, None, "PRESENT")]  # fmt: skip
+    html = live(coordinator, url_new(world), form_data(FU1, "follow_up", rows, carried=3))
+    assert "T01 longest_diameter_mm: got &#x27;4o&#x27;; allowed: a number of millimetres" in html
+    assert 'data-testid="overall-recist11">NE<' in html  # T01 then counts as not assessed
