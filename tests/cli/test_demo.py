@@ -26,21 +26,29 @@ def test_demo_no_serve_runs_the_whole_tour_and_is_idempotent(tmp_path):
     env["HCCRT_DATA_DIR"] = str(data)
     env["COLUMNS"] = "200"
     first = subprocess.run(
-        [*_hccrt(), "demo", "--no-serve"], env=env, capture_output=True, text=True, timeout=900
+        [*_hccrt(), "demo", "--no-serve", "--cohort-size", "6"], env=env, capture_output=True,
+        text=True, timeout=900,
     )
     assert first.returncode == 0, first.stdout[-3000:] + first.stderr[-3000:]
     out = first.stdout
     for step in ("$ hccrt screen", "$ hccrt plan y90", "$ hccrt simulate", "$ hccrt analyze",
-                 "$ hccrt report", "$ hccrt db load-records"):
+                 "$ hccrt report", "$ hccrt db seed-demo"):
         assert step in out, step
+    for user in ("coordinator", "physicist", "reader", "statistician", "hccrt-demo"):
+        assert user in out, user  # the demo users are printed
     for code in CODES:
         assert (data / "cohorts" / code / "dm.csv").is_file(), code
     assert (data / "reports" / "rescue" / "rescue-analysis-report.html").is_file()
     with sqlite3.connect(data / "hccrt.sqlite3") as db:
         protocols = db.execute("select count(*) from core_protocol where is_current").fetchone()
         participants = db.execute("select count(*) from core_participant").fetchone()
+        per_protocol = db.execute(
+            "select count(distinct protocol_id) from core_participant").fetchone()
+        users = db.execute("select count(*) from auth_user where username in "
+                           "('coordinator', 'reader', 'statistician')").fetchone()
     assert protocols == (5,)
-    assert participants[0] > 0
+    assert participants[0] > 0 and per_protocol == (5,)  # every trial has a cohort in the app
+    assert users == (3,)
     # idempotent: a second run changes nothing in the database
     second = subprocess.run(
         [*_hccrt(), "demo", "--no-serve", "--quick"], env=env, capture_output=True, text=True,

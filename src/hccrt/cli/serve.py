@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -12,6 +14,9 @@ from rich.table import Table
 
 import hccrt
 from hccrt.cli.django_env import collect_static, migrate, setup_django
+
+if TYPE_CHECKING:
+    from hccrt.web.capture.demo_seed import DemoUser
 
 console = Console()
 db_app = typer.Typer(help="Database: migrations and Django management commands.")
@@ -75,6 +80,8 @@ def demo(
     ),
     host: str = typer.Option("127.0.0.1", help="address to bind"),
     port: int = typer.Option(8000, help="TCP port"),
+    cohort_size: int = typer.Option(
+        40, "--cohort-size", help="participants per trial loaded into the web app (1-500)"),
 ) -> None:
     """The guided tour: every capability of hccrt, shown as the command that runs it.
 
@@ -113,11 +120,13 @@ def demo(
     if not quick:
         from hccrt.demo.tour import run_tour
 
-        run_tour(console, data_dir())
+        run_tour(console, data_dir(), cohort_size=cohort_size)
     console.rule("done")
     console.print(
         f"Files are under {data_dir()}. The web app shows the same trials at "
-        f"http://{host}:{port}/ ."
+        f"http://{host}:{port}/ : sign in with a demo user above (e.g. coordinator, "
+        "physicist, reader, statistician; password hccrt-demo), or open "
+        f"http://{host}:{port}/trial-finder/ without signing in."
     )
     if no_serve:
         return
@@ -150,3 +159,41 @@ def db_load_records(
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     console.print(f"{protocol}: loaded " + ", ".join(f"{n} {d}" for d, n in counts.items()))
+
+
+@db_app.command("seed-demo")
+def db_seed_demo(
+    size: int = typer.Option(40, "--size", help="participants enrolled per protocol (1-500)"),
+    seed: int = typer.Option(2026, help="random seed of the synthetic cohorts"),
+    force: bool = typer.Option(
+        False, "--force", help="seed a database that is not the embedded SQLite file even "
+        "with HCCRT_DEBUG off (a throw-away database only: every demo user shares one password)"),
+) -> None:
+    """Load the five trials with synthetic cohorts and one demo user per role.
+
+    Each cohort goes through the audited records bridge (core validation, CTCAE grades, edit
+    checks, audit trail). Idempotent: protocols already holding participants are skipped and
+    the demo users' password is reset. Prints who can sign in, with which role.
+    """
+    migrate()
+    from hccrt.errors import HccrtError
+    from hccrt.web.capture.demo_seed import seed_demo
+
+    try:
+        users = seed_demo(size, seed, force=force,
+                          progress=lambda line: console.print(escape(line)))  # fmt: skip
+    except HccrtError as exc:
+        console.print(f"[red]{escape(str(exc))}[/red]")
+        raise typer.Exit(2) from exc
+    print_demo_users(users)
+
+
+def print_demo_users(users: Sequence[DemoUser]) -> None:
+    """The demo users as a table: user name, password, role, site."""
+    table = Table(title="Demo users (synthetic data only; every user has the same password)")
+    for header in ("user name", "password", "role", "site"):
+        table.add_column(header)
+    for u in users:
+        table.add_row(u.username, u.password, u.role_label,
+                      f"site {u.site}" if u.site else "all sites")
+    console.print(table)

@@ -67,8 +67,8 @@ class Tour:
         return str(self.data.joinpath(*parts))
 
 
-def run_tour(console: Console, data_dir: Path) -> None:
-    """All steps of the tour."""
+def run_tour(console: Console, data_dir: Path, cohort_size: int = 40) -> None:
+    """All steps of the tour; ``cohort_size`` participants per trial go into the web app."""
     tour = Tour(console, data_dir)
 
     tour.section(
@@ -154,10 +154,7 @@ def run_tour(console: Console, data_dir: Path) -> None:
     tour.section(
         "10. Into the data capture service",
         "Record tables load through the same validation, CTCAE grading, edit checks and audit "
-        "trail as the API (small cohorts here: every row is an audited save).",
+        "trail as the API (`hccrt db load-records DIR` does it for a folder of CSV files): "
+        "a synthetic cohort of every trial and one demo user per role, for the web app.",
     )
-    for code in SHOWCASE:
-        small = tour.path("cohorts-small", code)
-        tour.run("simulate", "--protocol", code, "--seed", str(SEED), "--n", "8", "--out", small)
-        tour.run("db", "load-records", small, "--protocol", code,
-                 "--reason", "hccrt demo: synthetic cohort")
+    tour.run("db", "seed-demo", "--size", str(cohort_size), "--seed", str(SEED))

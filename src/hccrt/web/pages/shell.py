@@ -46,6 +46,8 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Participants", "pages:participant-list", READ_ALL | {Role.MEDICAL_PHYSICIST}),
     NavItem("Planning & QoL", "pages:planning-home", PHYSICS | {Role.SITE_COORDINATOR}),
     NavItem("Central review", "pages:review-inbox", READERS),
+    NavItem("Assign reads", "pages:review-assign", frozenset({Role.ADMINISTRATOR,
+                                                             Role.DATA_MANAGER})),
     NavItem("Queries", "pages:queries", READ_ALL),
     NavItem("Exports", "pages:exports", frozenset({Role.ADMINISTRATOR, Role.DATA_MANAGER,
                                                    Role.STATISTICIAN})),
