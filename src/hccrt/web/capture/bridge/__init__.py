@@ -21,6 +21,10 @@ Domains and their forms:
 Not bridged yet: SUPPAE, XL, the post-treatment dosimetry of XP;
 :data:`NOT_ROUND_TRIPPED` lists, per domain and column, what does not come back and why.
 
+**Baseline flags** (LBBLFL, VSBLFL, QSBLFL): Y on the records of the schedule's first visit
+(screening / baseline, VISITNUM 100) of participants who entered the study (not screen
+failures), as the protocol schedule defines baseline.
+
 **Row order and --SEQ on export**: rows are sorted by USUBJID, then the domain's first date
 column (stable; rows of one date keep form order: the order they were loaded in), and --SEQ
 numbers them per subject from 1, the rule :mod:`hccrt.simulate` writes them by; SV is sorted
@@ -60,13 +64,12 @@ NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
     },
     "DS": {},
     "LB": {"LBCAT": "category of the test: not captured",
-           "LBSPEC": "specimen: not captured", "LBBLFL": _DERIVED + " (baseline flag)",
+           "LBSPEC": "specimen: not captured",
            "LBSTRESC": "standard value recomputed by hccrt.units (exact); the "
            "generator rounds to 2 decimals", "LBSTRESN": "as LBSTRESC",
            "LBSTNRLO": "as LBSTRESC", "LBSTNRHI": "as LBSTRESC",
            "LBTOXGR": "CTCAE grade computed by the core on save (not copied from the table)"},
-    "VS": {"VSBLFL": _DERIVED + " (baseline flag)",
-           "VSSEQ": "BMI and BSA rows are derived, not captured, so numbering differs"},
+    "VS": {"VSSEQ": "BMI and BSA rows are derived, not captured, so numbering differs"},
     "AE": {"AEDECOD": "dictionary-coded term: not captured (the form holds the CTCAE term, "
                       "exported as AETERM and AEDECOD)",
            "AESPID": "sponsor line id: not captured", "AEBODSYS": "MedDRA SOC: not captured",
@@ -74,8 +77,7 @@ NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
            "AEACN": "action taken: not captured",
            "AESLIFE": "written Y/N on export; the generator leaves it empty",
            "AESDTH": "written Y/N on export; the generator leaves it empty"},
-    "QS": {"QSORRESU": "no unit for questionnaire items", "QSSTRESU": "no unit",
-           "QSBLFL": _DERIVED + " (baseline flag)"},
+    "QS": {"QSORRESU": "no unit for questionnaire items", "QSSTRESU": "no unit"},
     "MH": {},
     "SV": {},
     "DV": {},

@@ -55,6 +55,18 @@ VS_NAMES = {"HEIGHT": "Height", "WEIGHT": "Weight", "SYSBP": "Systolic Blood Pre
 ECOG = {"RSTESTCD": "ECOG101", "RSTEST": "ECOG1-Performance Status", "RSCAT": "ECOG"}
 
 
+#: VISITNUM of the schedule's first visit (screening / baseline): its records are baseline
+BASELINE_VISITNUM = 100.0
+
+
+def baseline_flag(visit: Any, participant: Participant) -> str | None:
+    """--BLFL: Y for a record of the schedule's first (screening / baseline) visit of a
+    participant who entered the study (a screen failure has no baseline)."""
+    if participant.status == Participant.Status.SCREEN_FAILED:
+        return None
+    return "Y" if visit is not None and float(visit.visitnum) == BASELINE_VISITNUM else None
+
+
 def visit_cols(visit: Any) -> dict[str, Any]:
     """VISITNUM and VISIT of a form linked to a visit (None when it is not)."""
     if visit is None:
@@ -69,6 +81,7 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
     """DM, LB, VS, AE, DS, QS and the ECOG rows of RS."""
     studyid, participants, ids = ctx.studyid, ctx.participants, ctx.ids
     arm_names = {a["id"]: a["name"] for a in ctx.document["arms"]}
+    people = {p.pk: p for p in participants}
     first_tx, last_tx = treatment_dates(participants)
     end, death = end_of_participation(participants)
     dm = []
@@ -114,6 +127,7 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
             "LBORNRLO": num_text(r.lln), "LBORNRHI": num_text(r.uln),
             "LBSTNRLO": std(r.lln), "LBSTNRHI": std(r.uln),
             "LBNRIND": _nrind(r.value, r.lln, r.uln),
+            "LBBLFL": baseline_flag(r.visit, people[r.participant_id]),
             "LBTOXGR": None if r.ctcae_grade is None else str(r.ctcae_grade),
             **visit_cols(r.visit), "LBDTC": iso(r.collection_date),
         })  # fmt: skip
@@ -128,7 +142,9 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
                 "STUDYID": studyid, "DOMAIN": "VS", "USUBJID": ids[v.participant_id],
                 "VSTESTCD": code, "VSTEST": VS_NAMES[code], "VSORRES": num_text(value),
                 "VSORRESU": unit, "VSSTRESC": num_text(value), "VSSTRESN": float(value),
-                "VSSTRESU": unit, **visit_cols(v.visit), "VSDTC": iso(v.assessment_date),
+                "VSSTRESU": unit, "VSBLFL": baseline_flag(v.visit, people[v.participant_id]),
+                **visit_cols(v.visit),
+                "VSDTC": iso(v.assessment_date),
             })  # fmt: skip
         if v.ecog is not None:
             ecog.append({
@@ -185,6 +201,7 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
                 "QSSTRESN": float(answer) if done else None,
                 "QSSTAT": None if done else "NOT DONE",
                 "QSREASND": None if done else "ITEM NOT ANSWERED",
+                "QSBLFL": baseline_flag(q.visit, people[q.participant_id]),
                 **visit_cols(q.visit), "QSDTC": iso(q.completion_date),
             })  # fmt: skip
     return {"DM": dm, "LB": lb, "VS": vs, "AE": ae, "DS": ds, "QS": qs, "RS": ecog}
