@@ -197,6 +197,7 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
                 "STUDYID": studyid, "DOMAIN": "QS", "USUBJID": ids[q.participant_id],
                 "QSTESTCD": code, "QSTEST": f"{name} item {item}",
                 "QSCAT": categories[q.instrument], "QSORRES": str(answer) if done else None,
+                "QSORRESU": None, "QSSTRESU": None,  # questionnaire items have no unit
                 "QSSTRESC": str(answer) if done else None,
                 "QSSTRESN": float(answer) if done else None,
                 "QSSTAT": None if done else "NOT DONE",
