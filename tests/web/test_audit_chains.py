@@ -280,3 +280,48 @@ def test_concurrent_saves_at_two_sites_keep_both_chains_intact(world):
         assert seqs == list(range(1, len(seqs) + 1))
         assert AuditChain.objects.get(key=site.pk).seq == len(seqs)
     assert verify_in_python().ok
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="parallel transactions: PostgreSQL")
+@pytest.mark.django_db(transaction=True)
+def test_the_change_feed_never_skips_an_event_committed_late(world):
+    """Site A's save holds its transaction open after drawing a lower event id than site B's
+    save, which commits first: the feed (paged by id) must not show B's event before A's."""
+    from django.db import transaction
+    from rest_framework.test import APIClient
+
+    holding, release = threading.Event(), threading.Event()
+    errors: list[BaseException] = []
+
+    def hold_site_a() -> None:
+        try:
+            with transaction.atomic():
+                _vitals(world.pa, world.system, 7)
+                holding.set()
+                release.wait(30)
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            holding.set()
+            connections.close_all()
+
+    before = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+    t = threading.Thread(target=hold_site_a)
+    t.start()
+    holding.wait(30)
+    late_b = _vitals(world.pb, world.system, 7)  # committed, with a higher id than A's event
+    client = APIClient()
+    client.force_authenticate(world.users["data_manager"])
+    seen = [e["id"] for e in client.get("/api/v1/changes/").json()["results"]]
+    b_event = AuditEvent.objects.get(model="capture.vitalsigns", object_pk=str(late_b.pk))
+    assert b_event.id not in seen  # held back while A's transaction is open
+    assert all(i <= before for i in seen)
+    release.set()
+    t.join()
+    assert not errors, errors
+    seen = [e["id"] for e in client.get("/api/v1/changes/").json()["results"]]
+    a_event = AuditEvent.objects.get(model="capture.vitalsigns", participant_id=world.pa.pk,
+                                     chain=world.site_a.pk, action="create",
+                                     id__gt=before)  # fmt: skip
+    assert a_event.id < b_event.id
+    assert seen.index(a_event.id) < seen.index(b_event.id)

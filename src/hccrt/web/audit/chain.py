@@ -24,7 +24,7 @@ import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -263,6 +263,30 @@ def append_many(pending: Sequence[PendingEvent], using: str = "default",
         AuditChain.objects.using(using).filter(key=key).update(seq=seq, prev=last_prev,
                                                                head=prev)  # fmt: skip
     return out
+
+
+FEED_MARGIN = timedelta(seconds=2)
+
+
+def feed_horizon(using: str = "default") -> datetime | None:
+    """Events with ``at`` before this are final in ``id`` order (None: all are).
+
+    Chains of different sites commit independently, so an event can become visible after one
+    with a higher id. On PostgreSQL an event still uncommitted belongs to a writing transaction
+    that is open now, and its ``at`` is not earlier than that transaction's start; the change
+    feed therefore holds back events from the start of the oldest open writing transaction
+    (less a margin for the client's clock step between ``at`` and the insert), so a reader
+    paging by ``id`` never skips one. SQLite writes one transaction at a time: no horizon.
+    """
+    conn = connections[using]
+    if conn.vendor != "postgresql":
+        return None
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT min(xact_start) FROM pg_stat_activity WHERE datname = "
+                       "current_database() AND backend_xid IS NOT NULL "
+                       "AND pid <> pg_backend_pid()")  # fmt: skip
+        oldest = cursor.fetchone()[0]
+    return None if oldest is None else oldest - FEED_MARGIN
 
 
 @dataclass
