@@ -325,3 +325,64 @@ def test_the_change_feed_never_skips_an_event_committed_late(world):
                                      id__gt=before)  # fmt: skip
     assert a_event.id < b_event.id
     assert seen.index(a_event.id) < seen.index(b_event.id)
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="schema migrations inside a test: PostgreSQL "
+                    "(SQLite cannot alter tables inside the test's transaction, and its flush "
+                    "after a transactional test is refused by the guard triggers)")
+@pytest.mark.django_db(transaction=True)
+def test_a_database_created_before_per_site_chains_migrates_and_verifies():
+    """Migrate the audit app back to 0002 (one global chain), write events the way the code
+    before per-site chains wrote them, migrate forward (0003): the old events verify as the
+    original chain, new saves go to site chains, and tampering with an old event is found."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tests.web.conftest import World
+
+    def migrate(target: str) -> None:
+        executor = MigrationExecutor(connection)
+        executor.migrate([("audit", target)])
+
+    migrate("0002_append_only")
+    try:
+        with connection.cursor() as cursor:
+            cols = [c.name for c in connection.introspection.get_table_description(
+                cursor, "audit_auditevent")]
+            assert "chain" not in cols and "seq" not in cols
+            prev = GENESIS
+            t0 = datetime(2025, 6, 1, 8, 0, tzinfo=UTC)
+            for k in range(5):  # the old append: previous = the last event in id order
+                at = t0 + timedelta(minutes=k)
+                changes = f'{{"weight_kg":[null,{60 + k}]}}'
+                site = str(1 + k % 2)
+                fields = [at.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "", "system", "create",
+                          "capture.vitalsigns", str(500 + k), site, "", "1", changes, ""]
+                h = _sha(prev, fields)
+                cursor.execute(
+                    "INSERT INTO audit_auditevent (at, user_id, username, action, model, "
+                    "object_pk, site_id, participant_id, version, changes, reason, prev_hash, "
+                    "hash) VALUES (%s, NULL, 'system', 'create', 'capture.vitalsigns', %s, %s, "
+                    "NULL, 1, %s, '', %s, %s)",
+                    [connection.ops.adapt_datetimefield_value(at), str(500 + k), int(site),
+                     changes, prev, h])  # fmt: skip
+                prev = h
+    finally:
+        migrate("0003_per_site_chains")
+    old_ids = list(AuditEvent.objects.order_by("id").values_list("id", flat=True))
+    assert len(old_ids) == 5
+    assert set(AuditEvent.objects.values_list("chain", "seq")) == {(None, None)}
+    report = verify()
+    assert report.ok and report.events == 5 and report.chains == 1, report.broken
+    world = World()  # sites, users and two participants: new events, per-site chains
+    _vitals(world.pa, world.system)
+    report = verify()
+    assert report.ok, report.broken
+    assert report.chains == 3  # the original chain and sites a and b
+    assert verify_in_python().ok
+    with connection.cursor() as cursor:
+        _disable_guard(cursor)
+        cursor.execute("UPDATE audit_auditevent SET reason = 'x' WHERE id = %s", [old_ids[3]])
+    report = verify()
+    assert _kinds(verify_in_python()) == _kinds(report)
+    assert [i for i, _ in report.broken] == [old_ids[3]]
+    assert "chain original (events before per-site chains), position 4" in report.broken[0][1]
