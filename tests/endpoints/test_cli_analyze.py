@@ -41,3 +41,19 @@ def test_analyze_unknown_protocol_is_an_error(tmp_path):
     res = CliRunner().invoke(app, ["analyze", "--protocol", "nope", "--data", str(tmp_path),
                                    "--out", str(tmp_path / "o")])
     assert res.exit_code == 1
+
+
+def test_analyze_writes_the_adam_datasets_as_xpt(tmp_path):
+    """--format xpt: one SAS transport file per ADaM dataset, read back with the same rows."""
+    data = tmp_path / "data"
+    write_csv_dir(simulate("sbrt-bclcc", n=20, seed=3).records, data)
+    out = tmp_path / "out"
+    res = CliRunner().invoke(app, ["analyze", "--protocol", "sbrt-bclcc", "--data", str(data),
+                                   "--out", str(out), "--format", "csv,xpt"])
+    assert res.exit_code == 0, res.output
+    run = analyze(read_csv_dir(data), "sbrt-bclcc")
+    xpts = {p.stem.upper(): p for p in (out / "xpt").glob("*.xpt")}
+    assert set(xpts) == {name.upper() for name in run.datasets}
+    adtte = pd.read_sas(xpts["ADTTE"], format="xport")
+    assert len(adtte) == len(run.datasets["ADTTE"])
+    assert (out / "results.csv").exists()

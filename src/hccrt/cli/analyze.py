@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from hccrt.errors import HccrtError, InputError
 
 console = Console(stderr=True)
-FORMATS = ("csv", "parquet")
+FORMATS = ("csv", "parquet", "xpt")
 
 
 def _parquet_ready(df: pd.DataFrame) -> pd.DataFrame:
@@ -53,6 +53,14 @@ def write_run(run: object, out: Path, formats: tuple[str, ...] = FORMATS) -> lis
     if not isinstance(run, AnalysisRun):
         raise InputError("run", type(run).__name__, "an hccrt.endpoints.AnalysisRun")
     paths: list[Path] = []
+    tabular = tuple(f for f in formats if f != "xpt")
+    if "xpt" in formats:  # SAS transport v5 of the ADaM datasets (refused, not truncated)
+        from hccrt.endpoints.xpt import write_adam_xpt
+
+        paths += write_adam_xpt(run.datasets, out / "xpt")
+    if not tabular:
+        return paths
+    formats = tabular
     for name, df in run.datasets.items():
         paths += write_table(df, out / "datasets" / name, formats)
     for ep_id, res in run.endpoints.items():
@@ -67,9 +75,12 @@ def analyze_command(
     data: Path = typer.Option(..., "--data", help="Folder of SDTM-shaped CSV record tables."),
     out: Path = typer.Option(..., "--out", help="Output folder (created if needed)."),
     cutoff: str | None = typer.Option(None, "--cutoff", help="Data cut-off date (ISO 8601)."),
-    fmt: str = typer.Option("csv,parquet", "--format", help="csv, parquet or both (comma)."),
+    fmt: str = typer.Option("csv,parquet", "--format",
+                            help="Comma-separated: csv, parquet, xpt (the ADaM datasets as SAS "
+                            "transport v5 files, for submission)."),
 ) -> None:
-    """Derive every endpoint's dataset and analyse it; write CSV and Parquet tables."""
+    """Derive every endpoint's dataset and analyse it; write CSV and Parquet tables (and the
+    ADaM datasets as SAS transport files with ``--format xpt``)."""
     from hccrt.endpoints import STEPS, analyze
     from hccrt.protocols import load_builtin
     from hccrt.records import read_csv_dir
@@ -77,7 +88,8 @@ def analyze_command(
     formats = tuple(f.strip() for f in fmt.split(",") if f.strip())
     bad = [f for f in formats if f not in FORMATS]
     if bad or not formats:
-        console.print(f"[red]--format: got {fmt!r}; allowed: csv, parquet or csv,parquet[/red]")
+        console.print(f"[red]--format: got {fmt!r}; allowed: a comma-separated subset of "
+                      f"{', '.join(FORMATS)}[/red]")
         raise typer.Exit(2)
     if not data.is_dir():
         console.print(f"[red]--data: got {str(data)!r}; allowed: a folder of CSV tables[/red]")
