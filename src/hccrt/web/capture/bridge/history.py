@@ -400,7 +400,7 @@ def export_pr_mi(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
     """PR (surgery, subsequent procedures), SUPPPR (their reason), MI (necrosis).
 
     PRSPID: SURG<n> for the n-th surgery of a subject; SUB<j> for the other subsequent
-    procedures, j counting them over the study in subject order."""
+    procedures, j counting them over the study in subject-number (SUBJID) order."""
     surgeries = list(m.SurgeryPathology.objects.alive().filter(
         participant__in=ctx.participants).order_by("participant__study_id", "surgery_date", "id"))
     subsequent = list(m.SubsequentTreatment.objects.alive().filter(
@@ -433,7 +433,9 @@ def export_pr_mi(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
                        "MIORRES": f"{nec:g}", "MISTRESC": f"{nec:g}", "MISTRESN": nec,
                        "VISITNUM": None, "MIDTC": None})  # fmt: skip
     j = 0
-    for t in subsequent:
+    by_number = sorted(subsequent, key=lambda t: (ctx.ids[t.participant_id].rsplit("-", 1)[-1],
+                                                  t.start_date, t.pk))  # fmt: skip
+    for t in by_number:
         if t.pk in used:
             continue
         rows.append((ctx.ids[t.participant_id], t.start_date, len(rows), {

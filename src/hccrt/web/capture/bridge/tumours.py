@@ -186,13 +186,16 @@ def export_tu_tr(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
     reads = list(m.TumourAssessment.objects.alive().filter(participant__in=ctx.participants)
                  .select_related("visit", "reader"))  # fmt: skip
     reads.sort(key=lambda a: (ctx.ids[a.participant_id], a.assessment_date,
-                              EVAL_ORDER.get(a.evaluator, 99), a.pk))
+                              EVAL_ORDER.get(a.evaluator, 99),
+                              a.reader.username if a.reader else "",
+                              a.visit.visitnum if a.visit else 0.0, a.pk))
     by_read: dict[int, list[m.Lesion]] = defaultdict(list)
     for les in m.Lesion.objects.alive().filter(assessment__in=reads).order_by("id"):
         by_read[les.assessment_id].append(les)
     tu: list[dict[str, Any]] = []
     tr: list[dict[str, Any]] = []
     quals: list[tuple[dict[str, Any], str, str]] = []
+    groups: list[tuple[tuple[Any, ...], list[tuple[dict[str, Any], bool, list[Any]]]]] = []
     for a in reads:
         us = ctx.ids[a.participant_id]
         base = a.timepoint == m.TumourAssessment.Timepoint.BASELINE
@@ -216,14 +219,12 @@ def export_tu_tr(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
 
         read = {**common, "DOMAIN": "TR", "TRMETHOD": a.modality, "TREVAL": ev["EVAL"],
                 "TREVALID": ev["EVALID"], **vis, "TRDTC": iso(a.assessment_date)}  # fmt: skip
-        target = [x for x in lesions if x.role == "TARGET"]
-        tr += [_measurement(read, base, x, "LDIAM", "TARGET") for x in target]
-        tr += [_measurement(read, base, x, "VIABDIAM", "TARGET") for x in target]
-        tr += [_measurement(read, base, x, "TUMSTATE", "NON-TARGET") for x in lesions
-               if x.role == "NON-TARGET"]  # fmt: skip
-        for x in (x for x in lesions if x.role == "NEW"):
-            tr += [_measurement(read, base, x, c, "NEW") for c in ("TUMSTATE", "LDIAM",
-                                                                  "VIABDIAM")]
+        group = (us, a.assessment_date, a.evaluator, ev["EVALID"])
+        if not groups or groups[-1][0] != group:
+            groups.append((group, []))
+        groups[-1][1].append((read, base, lesions))
+    for _, members in groups:
+        tr += _tr_rows(members)
     # SUPPTU points at the TUSEQ the export assigns (sort by subject and date, stable)
     order = sorted(range(len(tu)), key=lambda j: (tu[j]["USUBJID"], tu[j]["TUDTC"] or ""))
     seq: dict[int, int] = {}
@@ -236,6 +237,30 @@ def export_tu_tr(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
              "QLABEL": rs.SUPP_QUALIFIERS["TU"][qnam][0], "QVAL": qval, "QORIG": "CRF",
              "QEVAL": row["TUEVAL"]} for row, qnam, qval in quals]  # fmt: skip
     return {"TU": tu, "TR": tr, "SUPPTU": supp}
+
+
+def _tr_rows(members: list[tuple[dict[str, Any], bool, list[m.Lesion]]]) -> list[dict[str, Any]]:
+    """TR rows of the reads of one subject, date and evaluator (usually one read; two when two
+    imaging visits fall on one date): target longest diameters, target viable diameters,
+    non-target states, each lesion by lesion and, for a lesion, read by read (visit order);
+    then the NEW lesions' state, longest and viable diameters, read by read."""
+    order: dict[str, int] = {}
+    for _, _, lesions in members:
+        for x in lesions:
+            order.setdefault(x.lesion_id, len(order))
+    blocks = (("LDIAM", "TARGET"), ("VIABDIAM", "TARGET"), ("TUMSTATE", "NON-TARGET"))
+    out = []
+    for code, role in blocks:
+        cells = [(order[x.lesion_id], k, read, base, x)
+                 for k, (read, base, lesions) in enumerate(members)
+                 for x in lesions if x.role == role]  # fmt: skip
+        cells.sort(key=lambda c: (c[0], c[1]))
+        out += [_measurement(read, base, x, code, role) for _, _, read, base, x in cells]
+    for read, base, lesions in members:
+        for x in (x for x in lesions if x.role == "NEW"):
+            out += [_measurement(read, base, x, c, "NEW")
+                    for c in ("TUMSTATE", "LDIAM", "VIABDIAM")]  # fmt: skip
+    return out
 
 
 def _measurement(read: dict[str, Any], base: bool, les: m.Lesion, code: str, group: str,
