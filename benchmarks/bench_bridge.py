@@ -101,7 +101,7 @@ def main() -> None:
 
     load = os.getloadavg()
     lines = [
-        f"## Records bridge, {args.n}-participant synthetic cohort, {backend} "
+        f"## Records bridge, {args.protocol}, {args.n}-participant synthetic cohort, {backend} "
         "(`bench_bridge.py`)",
         "",
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
