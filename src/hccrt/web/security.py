@@ -115,3 +115,33 @@ class ThrottledModelBackend:
                 return user
 
         return _Backend(*args, **kwargs)
+
+
+# --------------------------------------------------------------------------- idle sessions
+
+
+class IdleSessionRefreshMiddleware:
+    """Idle session expiry without a database write on every request.
+
+    ``SESSION_SAVE_EVERY_REQUEST`` would re-save the session (a write and a commit) on every
+    page and htmx call just to push its expiry forward. This middleware does it at most once
+    per ``SESSION_REFRESH_SECONDS`` (default 60 s): the session still expires after
+    ``SESSION_COOKIE_AGE`` without activity, give or take that interval. It must come after
+    ``SessionMiddleware`` in ``MIDDLEWARE`` (its response hook runs before the session is
+    saved).
+    """
+
+    KEY = "_hccrt_refreshed"
+
+    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+        self.get_response = get_response
+
+    def __call__(self, request):  # type: ignore[no-untyped-def]
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty():
+            now = int(time.time())
+            every = getattr(settings, "SESSION_REFRESH_SECONDS", 60)
+            if now - int(session.get(self.KEY, 0)) >= every:
+                session[self.KEY] = now  # marks the session modified: saved, expiry renewed
+        return response

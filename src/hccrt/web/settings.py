@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "hccrt.web.security.IdleSessionRefreshMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -113,7 +114,10 @@ PASSWORD_HASHERS = [
 ]
 HTTPS = _flag("HCCRT_HTTPS")
 SESSION_COOKIE_AGE = int(float(os.environ.get("HCCRT_SESSION_HOURS", "8")) * 3600)
-SESSION_SAVE_EVERY_REQUEST = True  # idle expiry: the age counts from the last request
+# idle expiry: the age counts from the last activity, renewed at most once a minute by
+# hccrt.web.security.IdleSessionRefreshMiddleware (not a session write on every request)
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_REFRESH_SECONDS = 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

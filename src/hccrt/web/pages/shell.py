@@ -49,6 +49,7 @@ NAVIGATION: tuple[NavItem, ...] = (
     NavItem("Assign reads", "pages:review-assign", frozenset({Role.ADMINISTRATOR,
                                                              Role.DATA_MANAGER})),
     NavItem("Queries", "pages:queries", READ_ALL),
+    NavItem("Audit", "pages:audit", READ_ALL),
     NavItem("Exports", "pages:exports", frozenset({Role.ADMINISTRATOR, Role.DATA_MANAGER,
                                                    Role.STATISTICIAN})),
     NavItem("Trial finder", "pages:finder", ANYONE),
