@@ -644,8 +644,12 @@ def review_assign(request: HttpRequest) -> HttpResponse:
                 names = ", ".join(u.get_username() for u in chosen)
                 messages.success(request, f"Assigned to {names}.")
                 return redirect(reverse("pages:review-assign"))
+    # the options need ids and labels only: loading each participant's protocol row would
+    # decode the protocol document once per option (hundreds of times)
+    options = [{"pk": pk, "study_id": sid, "protocol": {"code": code}}
+               for pk, sid, code in participants.values_list("pk", "study_id", "protocol__code")]
     return render(request, "pages/assessments/review_assign.html", {
-        "participants": participants, "readers": readers, "values": values, "errors": errors,
+        "participants": options, "readers": readers, "values": values, "errors": errors,
         "modalities": logic.MODALITIES,
         "criteria_choices": [(c, logic.CRITERIA_LABELS[c]) for c in logic.CRITERIA_NAMES],
     }, status=400 if errors else 200)  # fmt: skip
