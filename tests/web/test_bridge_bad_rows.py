@@ -62,6 +62,9 @@ CASES = [
     (_set("EX", 0, "EXCAT", "CHEMO"), "EX.EXCAT", "CHEMO", "EX row 0"),
     # rescue's only arm gives Y-90, not SBRT (the protocol decides, not the table)
     (_set("EX", 0, "EXCAT", "SBRT"), "EX.EXCAT", "SBRT", "EX row 0"),
+    (_set("XL", 2, "XLORRESU", "%/min"), "XL.XLORRESU", "%/min", "XL row 2"),
+    (_set("XL", 4, "XLORRES", "-1"), "XL.uptake_rate", -1.0, "XL row 4"),
+    (_set("XL", 1, "XLLOC", "LEFT LOBE"), "XL.territory", "LEFT LOBE", "XL row 1"),
 ]
 
 
@@ -104,6 +107,6 @@ def test_a_bad_row_loads_nothing_and_is_named(world, cohort, edit, field, value,
     for model in (m.Visit, m.Screening, m.SurgeryPathology, m.SubsequentTreatment,
                   mx.MedicalHistory, mx.ConcomitantMedication, mx.ProtocolDeviation,
                   mx.ChildPughClinical, m.TumourAssessment, m.Lesion, m.SbrtCourse,
-                  m.SystemicTherapy, mx.SystemicDose):
+                  m.SystemicTherapy, mx.SystemicDose, mx.RegionalLiverFunction):
         assert not model.objects.exists(), model
     assert not AuditEvent.objects.filter(model__startswith="capture.").exists()

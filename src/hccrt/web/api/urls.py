@@ -20,7 +20,7 @@ GENERIC = {
     "subsequent-treatments": m.SubsequentTreatment, "dispositions": m.Disposition,
     "medical-history": mx.MedicalHistory, "concomitant-medications": mx.ConcomitantMedication,
     "protocol-deviations": mx.ProtocolDeviation, "child-pugh-clinical": mx.ChildPughClinical,
-    "systemic-doses": mx.SystemicDose,
+    "systemic-doses": mx.SystemicDose, "regional-liver-function": mx.RegionalLiverFunction,
 }  # fmt: skip
 for name, model in GENERIC.items():
     router.register(name, views.form_viewset(model, name), basename=name)

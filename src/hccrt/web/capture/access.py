@@ -21,7 +21,7 @@ FORMS = (
     "tumour-assessments", "lesions", "adverse-events", "qol", "surgeries",
     "subsequent-treatments", "dispositions",
     "medical-history", "concomitant-medications", "protocol-deviations", "child-pugh-clinical",
-    "systemic-doses",
+    "systemic-doses", "regional-liver-function",
 )  # fmt: skip
 ALL = frozenset(("participants", *FORMS, "queries"))
 TREATMENT = frozenset({"y90-plans", "y90-administrations", "sbrt-courses", "sbrt-fractions"})
@@ -148,6 +148,7 @@ def model_resources() -> dict[str, str]:
         "capture.protocoldeviation": "protocol-deviations",
         "capture.childpughclinical": "child-pugh-clinical",
         "capture.systemicdose": "systemic-doses",
+        "capture.regionalliverfunction": "regional-liver-function",
     }  # fmt: skip
     assert {f._meta.label_lower for f in m.FORM_MODELS} <= set(pairs)
     return pairs

@@ -1,7 +1,8 @@
 """eCRFs for the record domains that had no form: medical history (MH), concomitant and
 subsequent medications (CM), protocol deviations (DV), the clinical Child-Pugh signs
-(ascites, hepatic encephalopathy; RS category CHILD-PUGH CLASSIFICATION) and the cycles of a
-systemic therapy line as administered (EX of immunotherapy and systemic therapy).
+(ascites, hepatic encephalopathy; RS category CHILD-PUGH CLASSIFICATION), the cycles of a
+systemic therapy line as administered (EX of immunotherapy and systemic therapy) and regional
+liver function by hepatobiliary scintigraphy (XL).
 
 Same base as every form (:class:`hccrt.web.capture.models.Form`: audited, versioned, soft
 delete only, site isolation through the participant); coded values use the controlled
@@ -139,5 +140,19 @@ class SystemicDose(Form):
                                   f"on or after the line's start ({self.therapy.start_date})")
 
 
+class RegionalLiverFunction(VisitLinked):
+    """One territory of one hepatobiliary scintigraphy scan (XL): the BSA-corrected tracer
+    uptake rate of the whole liver, the treated territory or the untreated liver."""
+
+    scan_date = models.DateField()
+    territory = models.CharField(max_length=20, choices=_choices(rs.XL_LOC))
+    uptake_rate = models.FloatField(validators=[MinValueValidator(0)],
+                                    help_text="%/min/m2 (HBUPTR)")
+    method = models.CharField(max_length=100,
+                              default="HEPATOBILIARY SCINTIGRAPHY WITH SPECT-CT")
+    date_field = "scan_date"
+
+
 EXTRA_FORM_MODELS: tuple[type[Form], ...] = (
-    MedicalHistory, ConcomitantMedication, ProtocolDeviation, ChildPughClinical, SystemicDose)
+    MedicalHistory, ConcomitantMedication, ProtocolDeviation, ChildPughClinical, SystemicDose,
+    RegionalLiverFunction)

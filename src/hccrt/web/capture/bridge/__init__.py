@@ -14,11 +14,12 @@ Domains and their forms:
 - SV: Visit; DV: ProtocolDeviation; IE: Screening (criteria not met); MH: MedicalHistory;
   CM + SUPPCM: ConcomitantMedication; PR + SUPPPR + MI: SurgeryPathology and
   SubsequentTreatment; RS: VitalSigns.ecog (ECOG) and ChildPughClinical (``history``)
-- TU + TR + SUPPTU: TumourAssessment (one read) and Lesion (``tumours``)
+- TU + TR + SUPPTU: TumourAssessment (one read) and Lesion; XL: RegionalLiverFunction
+  (``tumours``)
 - EX: SbrtCourse / SbrtFraction (SBRT, external beam radiotherapy), HaicCycle, SystemicTherapy
   and SystemicDose (``treatments``); Y-90 EX + XP + XA: Y90Plan and Y90Administration (``y90``)
 
-Not bridged yet: SUPPAE, XL, the post-treatment dosimetry of XP;
+Not bridged yet: SUPPAE, the post-treatment dosimetry of XP;
 :data:`NOT_ROUND_TRIPPED` lists, per domain and column, what does not come back and why.
 
 **Baseline flags** (LBBLFL, VSBLFL, QSBLFL): Y on the records of the schedule's first visit
@@ -47,7 +48,7 @@ from hccrt.web.core.models import Participant, Protocol
 __all__ = ["BRIDGED", "NOT_ROUND_TRIPPED", "BridgeError", "export_records", "import_records"]
 
 BRIDGED = ("DM", "SV", "IE", "DS", "LB", "VS", "AE", "QS", "RS", "MH", "DV", "CM", "SUPPCM",
-           "PR", "SUPPPR", "MI", "TU", "TR", "SUPPTU", "EX", "XP", "XA")  # fmt: skip
+           "PR", "SUPPPR", "MI", "TU", "TR", "SUPPTU", "EX", "XP", "XA", "XL")  # fmt: skip
 
 _DERIVED = "derived downstream from other columns, not captured on a form"
 _RECOMPUTED = ("identical for the plan inputs (ACTIVITY, LSF, TNR, TUMVOL, NLVOL, LIVVOL, "
@@ -91,6 +92,7 @@ NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
     "XP": {"XPSEQ": "the post-treatment dosimetry rows are not bridged (no form), so the rows "
                     "after them number differently",
            "XPORRES": _RECOMPUTED, "XPSTRESC": _RECOMPUTED, "XPSTRESN": _RECOMPUTED},
+    "XL": {},
     "XA": {"XAORRES": _RESIDUAL, "XASTRESC": _RESIDUAL, "XASTRESN": _RESIDUAL},
 }
 
@@ -114,6 +116,7 @@ def export_records(protocol_code: str) -> RecordSet:
     y = y90.export_y90(ctx)
     tables["EX"] = y["EX"] + treatments.export_ex(ctx)
     tables["XP"], tables["XA"] = y["XP"], y["XA"]
+    tables["XL"] = tumours.export_xl(ctx)
     frames = {}
     for code, rows in tables.items():
         df = pd.DataFrame(rows)
@@ -148,4 +151,5 @@ def import_records(records: RecordSet, protocol_code: str, *, user: Any = None,
         history.import_cm(ctx)
         history.import_pr_mi(ctx)
         tumours.import_tu_tr(ctx)
+        tumours.import_xl(ctx)
     return dict(ctx.counts)

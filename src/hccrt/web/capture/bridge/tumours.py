@@ -30,6 +30,7 @@ from django.contrib.auth import get_user_model
 from hccrt.errors import InputError
 from hccrt.records import schema as rs
 from hccrt.web.capture import models as m
+from hccrt.web.capture import models_extra as mx
 from hccrt.web.capture.bridge._common import (
     ExportContext,
     LoadContext,
@@ -276,3 +277,46 @@ def _measurement(read: dict[str, Any], base: bool, les: m.Lesion, code: str, gro
             "TRTEST": TESTS[code], "TRORRES": value, "TRORRESU": unit, "TRSTRESC": value,
             "TRSTRESN": num, "TRSTRESU": unit,
             "TRBLFL": "Y" if base and group != "NEW" else None}  # fmt: skip
+
+
+# --------------------------------------------------------------------------- XL
+
+
+XL = {"XLTESTCD": "HBUPTR", "XLTEST": rs.XL_TESTS["HBUPTR"][0], "XLCAT": "REGIONAL LIVER FUNCTION",
+      "XLORRESU": rs.XL_TESTS["HBUPTR"][1], "XLSTRESU": rs.XL_TESTS["HBUPTR"][1]}  # fmt: skip
+
+
+def import_xl(ctx: LoadContext) -> None:
+    """Hepatobiliary scintigraphy (XL) -> RegionalLiverFunction, one per scan and territory."""
+    items: list[tuple[int, Any]] = []
+    for i, row in enumerate(ctx.rows("XL")):
+        with row_errors("XL", i):
+            if row.get("XLTESTCD") != XL["XLTESTCD"]:
+                raise InputError("XLTESTCD", row.get("XLTESTCD"), XL["XLTESTCD"])
+            if row.get("XLORRESU") != XL["XLORRESU"]:
+                raise InputError("XLORRESU", row.get("XLORRESU"), XL["XLORRESU"])
+            f = mx.RegionalLiverFunction(
+                participant=ctx.who(row), visit=ctx.visit(row, required=False),
+                scan_date=to_date(row.get("XLDTC"), "XLDTC"), territory=text(row.get("XLLOC")),
+                uptake_rate=to_float(row.get("XLORRES")),
+                method=text(row.get("XLMETHOD")) or "HEPATOBILIARY SCINTIGRAPHY WITH SPECT-CT")
+            items.append((i, f))
+    bulk_save(ctx, "XL", items)
+    ctx.counts["XL"] += len(items)
+
+
+def export_xl(ctx: ExportContext) -> list[dict[str, Any]]:
+    from hccrt.web.capture.bridge.core_domains import baseline_flag
+
+    people = {p.pk: p for p in ctx.participants}
+    out = []
+    for f in mx.RegionalLiverFunction.objects.alive().filter(
+            participant__in=ctx.participants).select_related("visit").order_by(
+            "participant__study_id", "scan_date", "id"):  # fmt: skip
+        value = f"{f.uptake_rate:g}"
+        out.append({"STUDYID": ctx.studyid, "DOMAIN": "XL", "USUBJID": ctx.ids[f.participant_id],
+                    **XL, "XLORRES": value, "XLSTRESC": value, "XLSTRESN": float(f.uptake_rate),
+                    "XLLOC": f.territory, "XLMETHOD": f.method,
+                    "XLBLFL": baseline_flag(f.visit, people[f.participant_id]),
+                    **visit_cols(f.visit), "XLDTC": iso(f.scan_date)})  # fmt: skip
+    return out
