@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -172,13 +173,15 @@ def test_the_journey_of_issue_10(trial: dict[str, Any], new_page: Any) -> None:
     participant = Participant.objects.get(study_id="SB-A-101")
     allocation = Allocation.objects.get(participant=participant)
     assert allocation.arm == trial["first_arm"] and allocation.strata == {"site": "a"}
+    assert allocation.allocation_date == date(2026, 3, 3)
 
     # 2. a lab with the unit picker; its CTCAE grade on the timeline
     page.goto(reverse("pages:form-new", args=[participant.pk, "labs"]))
     page.get_by_label("Collection date").fill("2026-03-20")
-    page.get_by_label("Test").select_option("BILI")
-    page.wait_for_function("[...document.querySelectorAll('#id_unit option')]"
-                           ".some(o => o.textContent.trim() === 'µmol/L')")  # fmt: skip
+    with page.expect_response(lambda r: "/forms/lab-units/" in r.url):
+        page.get_by_label("Test").select_option("BILI")  # htmx narrows the unit picker
+    page.wait_for_function("![...document.querySelectorAll('#id_unit option')]"
+                           ".some(o => o.textContent.trim() === 'U/L')")  # fmt: skip
     page.get_by_label("Unit").select_option(label="µmol/L")
     page.locator("#id_value").fill("50")
     page.get_by_label("Upper limit of normal (ULN)").fill("20")
