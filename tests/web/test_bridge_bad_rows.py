@@ -110,3 +110,25 @@ def test_a_bad_row_loads_nothing_and_is_named(world, cohort, edit, field, value,
                   m.SystemicTherapy, mx.SystemicDose, mx.RegionalLiverFunction):
         assert not model.objects.exists(), model
     assert not AuditEvent.objects.filter(model__startswith="capture.").exists()
+
+
+def test_typical_hcc_enhancement_of_a_lesion_round_trips(world, cohort):
+    """SUPPTU TYPHCC (not written by the generator) <-> Lesion.typical_hcc."""
+    from hccrt.web.capture.bridge import export_records
+
+    store_protocol(load_builtin("rescue"), source="rescue.yaml")
+    tables = dict(cohort)
+    tu = tables["TU"]
+    first = tu.iloc[0]
+    extra = pd.DataFrame([{"STUDYID": first["STUDYID"], "RDOMAIN": "TU",
+                           "USUBJID": first["USUBJID"], "IDVAR": "TUSEQ",
+                           "IDVARVAL": str(int(first["TUSEQ"])), "QNAM": "TYPHCC",
+                           "QLABEL": "Typical HCC Enhancement", "QVAL": "Y", "QORIG": "CRF",
+                           "QEVAL": first["TUEVAL"]}])
+    tables["SUPPTU"] = pd.concat([tables["SUPPTU"], extra], ignore_index=True)
+    import_records(tables, "rescue", user=world.system)
+    assert m.Lesion.objects.filter(typical_hcc=True).count() == 1
+    out = export_records("rescue")["SUPPTU"]
+    got = out[out["QNAM"] == "TYPHCC"]
+    assert got[["USUBJID", "IDVARVAL", "QVAL"]].values.tolist() == \
+        [[first["USUBJID"], str(int(first["TUSEQ"])), "Y"]]

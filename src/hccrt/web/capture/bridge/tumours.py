@@ -1,5 +1,6 @@
 """Records bridge, tumour domains: TU (lesion identification), TR (measurements), SUPPTU
-(inside treated area, Couinaud segment, malignant portal vein thrombosis) <-> TumourAssessment
+(inside treated area, Couinaud segment, malignant portal vein thrombosis, typical HCC
+enhancement) <-> TumourAssessment
 (one read: subject, date, visit, evaluator and reader) and its Lesion rows.
 
 - A read's ``timepoint`` is baseline when its TR rows carry the baseline flag (TRBLFL = Y),
@@ -48,7 +49,7 @@ from hccrt.web.capture.bridge.core_domains import visit_cols
 EVAL_ORDER = {e: i for i, e in enumerate(rs.EVAL)}
 TESTS = {"LDIAM": "Longest Diameter", "VIABDIAM": "Viable Tumor Longest Diameter",
          "TUMSTATE": "Tumor State"}  # fmt: skip
-QUALIFIERS = ("INFIELD", "COUINAUD", "MPVT")
+QUALIFIERS = ("INFIELD", "COUINAUD", "MPVT", "TYPHCC")
 
 Key = tuple[str, str, Any, str, str]  # USUBJID, date, VISITNUM, evaluator, evaluator id
 
@@ -96,6 +97,7 @@ def import_tu_tr(ctx: LoadContext) -> None:
             les = {"role": role, "location": text(row.get("TULOC")) or "LIVER",
                    "couinaud_segment": None if "COUINAUD" not in q else int(q["COUINAUD"]),
                    "in_field": None if "INFIELD" not in q else q["INFIELD"] == "Y",
+                   "typical_hcc": None if "TYPHCC" not in q else q["TYPHCC"] == "Y",
                    "method": text(row.get("TUMETHOD")), "baseline": row.get("TUBLFL") == "Y"}
             if q.get("MPVT") == "Y" and les["location"] != "PORTAL VEIN":
                 raise InputError("SUPPTU.MPVT", "Y", "Y only for a lesion in the PORTAL VEIN")
@@ -172,6 +174,7 @@ def import_tu_tr(ctx: LoadContext) -> None:
                     location=ident["location"] if ident else "LIVER",
                     couinaud_segment=(lesions[k].get(lnk) or {}).get("couinaud_segment"),
                     in_field=(lesions[k].get(lnk) or {}).get("in_field"),
+                    typical_hcc=(lesions[k].get(lnk) or {}).get("typical_hcc"),
                     longest_diameter_mm=values.get("longest_diameter_mm"),
                     viable_diameter_mm=values.get("viable_diameter_mm"),
                     state=values.get("state") or "")  # fmt: skip
@@ -217,6 +220,8 @@ def export_tu_tr(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
                 quals.append((row, "COUINAUD", str(les.couinaud_segment)))
             if les.location == "PORTAL VEIN":
                 quals.append((row, "MPVT", "Y"))
+            if les.typical_hcc is not None:
+                quals.append((row, "TYPHCC", "Y" if les.typical_hcc else "N"))
 
         read = {**common, "DOMAIN": "TR", "TRMETHOD": a.modality, "TREVAL": ev["EVAL"],
                 "TREVALID": ev["EVALID"], **vis, "TRDTC": iso(a.assessment_date)}  # fmt: skip
