@@ -102,6 +102,41 @@ def live_y90(page: Any) -> None:
     page.locator('#results [data-result="lung"]').wait_for()
 
 
+def live_sbrt(page: Any) -> None:
+    page.get_by_label("Prescribed total dose (Gy)").fill("45")
+    page.get_by_label("Fractions").fill("5")
+    page.locator('[data-result="bed"]').wait_for()
+
+
+def live_haic(page: Any) -> None:
+    page.get_by_label("Height (cm)").fill("170")
+    page.get_by_label("Weight (kg)").fill("70")
+    page.locator('[data-result="bsa"]').wait_for()
+
+
+def live_ae(page: Any) -> None:
+    page.get_by_label("Term").fill("Pneumonitis")
+    page.get_by_label("Term").blur()
+    page.locator("#grade-definitions").get_by_text("oxygen indicated").wait_for()
+
+
+def live_lab(page: Any) -> None:
+    with page.expect_response(lambda r: "/forms/lab-units/" in r.url):
+        page.get_by_label("Test").select_option("ALT")
+    page.get_by_label("Collection date").fill("2026-02-10")
+    page.get_by_label("Unit").select_option(label="U/L")
+    page.locator("#id_value").fill("150")
+    page.get_by_label("Upper limit of normal (ULN)").fill("40")
+    page.get_by_label("Upper limit of normal (ULN)").blur()
+    page.locator("#validation .preview", has_text="CTCAE grade").wait_for()
+
+
+def live_finder(page: Any) -> None:
+    page.get_by_label("ECOG performance status").fill("1")
+    page.get_by_label("ECOG performance status").press("Tab")
+    page.locator("#finder-results article[data-protocol]").first.wait_for()
+
+
 def set_password(user: Any) -> str:
     user.set_password(PASSWORD)
     user.save()
@@ -175,6 +210,7 @@ def site_data(world: World) -> Iterator[list[Check]]:
     checks = [
         Check("login", r("login"), None),
         Check("finder", r("finder"), None),
+        Check("finder", r("finder"), None, live_finder),
         Check("home", r("home"), coord),
         Check("home", r("home"), reader),
         Check("home", r("home") + "?protocol=mini-trial", admin),
@@ -189,6 +225,8 @@ def site_data(world: World) -> Iterator[list[Check]]:
         Check("participant-detail", r("participant-detail", pa), coord),
         Check("participant-detail", r("participant-detail", pa), reader),
         *[Check("form-new", r("form-new", pa, slug), admin) for slug in sorted(ecrf.form_models())],
+        Check("form-new", r("form-new", pa, "labs"), coord, live_lab),
+        Check("form-new", r("form-new", pa, "adverse-events"), coord, live_ae),
         Check("form-edit", r("form-edit", "labs", lab.pk), coord),
         Check("form-history", r("form-history", "labs", lab.pk), coord),
         Check("assessment-new", r("assessment-new", pa), coord),
@@ -203,7 +241,9 @@ def site_data(world: World) -> Iterator[list[Check]]:
         Check("y90-plan", r("y90-plan", planned["tare-ut7"].pk), admin, live_y90),
         Check("y90-summary", r("y90-summary", plan.pk), admin),
         Check("sbrt-plan", r("sbrt-plan", planned["sbrt-bclcc"].pk), admin),
+        Check("sbrt-plan", r("sbrt-plan", planned["sbrt-bclcc"].pk), admin, live_sbrt),
         Check("haic-plan", r("haic-plan", planned["sirt-haic"].pk), admin),
+        Check("haic-plan", r("haic-plan", planned["sirt-haic"].pk), admin, live_haic),
         Check("qol-fill", r("qol-fill", pa), coord),
         Check("queries", r("queries"), coord),
         Check("query-detail", r("query-detail", query.pk), coord),
