@@ -14,6 +14,7 @@ from datetime import date
 import pytest
 
 from hccrt.web.capture import models as m
+from hccrt.web.capture import models_extra as mx
 from hccrt.web.capture.schedule import generate_visits
 from tests.web.conftest import World
 
@@ -27,6 +28,9 @@ ALL = (
     "sbrt-courses", "sbrt-fractions", "haic-cycles", "systemic-therapies", "visits",
     "vital-signs", "labs", "tumour-assessments", "lesions", "adverse-events", "qol",
     "surgeries", "subsequent-treatments", "dispositions", "queries",
+    # forms added for the records bridge (MH, CM, DV, RS Child-Pugh signs, EX doses, XL)
+    "medical-history", "concomitant-medications", "protocol-deviations", "child-pugh-clinical",
+    "systemic-doses", "regional-liver-function",
 )
 TREATMENT = {"y90-plans", "y90-administrations", "sbrt-courses", "sbrt-fractions"}
 IMAGING = {"tumour-assessments", "lesions"}
@@ -68,8 +72,23 @@ def _records(world: World, p, reader=None) -> dict[str, object]:
     put("sbrt-fractions", m.SbrtFraction(participant=p, course=course, number=1,
                                          fraction_date=D, dose_gy=8))
     put("haic-cycles", m.HaicCycle(participant=p, cycle=1, cycle_date=D, regimen="folfox"))
-    put("systemic-therapies", m.SystemicTherapy(participant=p, line=1, agent="sorafenib",
-                                                start_date=D))
+    line = put("systemic-therapies", m.SystemicTherapy(participant=p, line=1, agent="sorafenib",
+                                                       start_date=D))
+    put("systemic-doses", mx.SystemicDose(participant=p, therapy=line, cycle=1, start_date=D,
+                                         dose=400, dose_unit="mg", dose_form="TABLET",
+                                         frequency="BID", route="ORAL",
+                                         category="TARGETED THERAPY"))
+    put("medical-history", mx.MedicalHistory(participant=p, term="Cirrhosis",
+                                            collection_date=D))
+    put("concomitant-medications", mx.ConcomitantMedication(participant=p, medication="Entecavir",
+                                                           start_date=D))
+    put("protocol-deviations", mx.ProtocolDeviation(participant=p, term="Visit out of window",
+                                                   start_date=D))
+    put("child-pugh-clinical", mx.ChildPughClinical(participant=p, assessment_date=D,
+                                                   ascites="NONE", encephalopathy="NONE"))
+    put("regional-liver-function", mx.RegionalLiverFunction(participant=p, scan_date=D,
+                                                           territory="WHOLE LIVER",
+                                                           uptake_rate=8.5))
     out["visits"] = generate_visits(p, "randomization", D, user=s)[0]
     put("vital-signs", m.VitalSigns(participant=p, assessment_date=D, weight_kg=70))
     put("labs", m.LabResult(participant=p, collection_date=D, test="ALT", value=30, unit="U/L",
@@ -124,6 +143,17 @@ def _payload(name: str, p, rec: dict[str, object], world: World, n: int) -> dict
         "dispositions": {"disposition_date": d, "event": "COMPLETED"},
         "queries": {"target_model": "core.participant", "target_pk": str(p.pk),
                     "text": "source document?"},
+        "systemic-doses": {"therapy": rec["systemic-therapies"].pk, "cycle": 2,
+                           "start_date": d, "dose": 400, "dose_unit": "mg",
+                           "dose_form": "TABLET", "frequency": "BID", "route": "ORAL",
+                           "category": "TARGETED THERAPY"},
+        "medical-history": {"term": "Diabetes mellitus", "collection_date": d},
+        "concomitant-medications": {"medication": "Tenofovir", "start_date": d},
+        "protocol-deviations": {"term": "Lab not done", "start_date": d},
+        "child-pugh-clinical": {"assessment_date": d, "ascites": "SLIGHT",
+                                "encephalopathy": "NONE"},
+        "regional-liver-function": {"scan_date": d, "territory": "UNTREATED LIVER",
+                                    "uptake_rate": 5.1},
     }[name]
     if name != "participants":
         body["participant"] = p.pk
