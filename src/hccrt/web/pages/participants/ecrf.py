@@ -287,10 +287,14 @@ class AdverseEventForm(EcrfForm):
         del self.fields["relatedness"]
         stored = self.instance.relatedness if isinstance(self.instance.relatedness, dict) else {}
         self.interventions = interventions_of(self.participant)
+        names = [name for _, name in self.interventions]
         for iid, name in self.interventions:
             key = self.subfield_name(iid)
+            # two interventions may share a name (e.g. the same systemic therapy in both arms):
+            # their id tells them apart, so no two fields carry the same label
+            shown = f"{name} ({iid})" if names.count(name) > 1 else name
             self.fields[key] = forms.ChoiceField(
-                label=f"Related to {name}", required=False,
+                label=f"Related to {shown}", required=False,
                 choices=[("", "— not assessed —"), *[(v, v.capitalize()) for v in rs.AEREL]],
             )  # fmt: skip
             if not self.is_bound and iid in stored:
