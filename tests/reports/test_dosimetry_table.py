@@ -55,7 +55,7 @@ def test_forest_overall_row_equals_the_result_tables_hazard_ratio() -> None:
     """The forest plot's overall HR is the analysis run's HR for the same endpoint (the
     analysis run computed independently, as ``hccrt analyze`` does)."""
     from hccrt.endpoints import analyze
-    from hccrt.reports.build import forest_rows
+    from hccrt.reports.forest import forest_rows
 
     sim = simulate("sbrt-bclcc", n=40, seed=11)
     inp = gather("sbrt-bclcc", sim)
