@@ -54,6 +54,7 @@ CASES = [
     (_set("IE", 0, "IEORRES", "MAYBE"), "IE.IEORRES", "MAYBE", "IE row 0"),
     (_drop_supp_cm, "CM.reason", "", "CM row 0"),
     (_set("SUPPCM", 0, "QVAL", "BORED"), "SUPPCM.QVAL", "BORED", "SUPPCM row 0"),
+    (_set("SUPPAE", 0, "QVAL", "MAYBE"), "SUPPAE.QVAL", "MAYBE", "SUPPAE row 0"),
     (_set("PR", 0, "PRCAT", "OTHER"), "PR.PRCAT", "OTHER", "PR row 0"),
     (_set("MI", 0, "MIORRES", "150"), "MI.necrosis_percent", 150.0, "MI row 0"),
     (_set("RS", 0, "RSORRES", "LOTS"), "RS.RSORRES", "LOTS", "RS row 0"),

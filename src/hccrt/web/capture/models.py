@@ -558,6 +558,9 @@ class AdverseEvent(Form):
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
     outcome = models.CharField(max_length=40, choices=_choices(rs.AEOUT), blank=True)
+    special_interest = models.BooleanField(
+        null=True, blank=True,
+        help_text="adverse event of special interest per the protocol (SUPPAE AESI)")
     date_field = "start_date"
 
     def clean(self) -> None:

@@ -152,9 +152,19 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
                 "RSORRES": str(v.ecog), "RSSTRESC": str(v.ecog), "RSSTRESN": float(v.ecog),
                 "RSEVAL": "INVESTIGATOR", **visit_cols(v.visit), "RSDTC": iso(v.assessment_date),
             })  # fmt: skip
-    ae = []
+    ae: list[dict[str, Any]] = []
+    suppae: list[dict[str, Any]] = []
+    ae_seq: dict[str, int] = defaultdict(int)  # the AESEQ export_records gives (same order)
     for a in m.AdverseEvent.objects.alive().filter(participant__in=participants) \
             .order_by("participant__study_id", "start_date", "id"):
+        ae_seq[ids[a.participant_id]] += 1
+        if a.special_interest is not None:
+            suppae.append({
+                "STUDYID": studyid, "RDOMAIN": "AE", "USUBJID": ids[a.participant_id],
+                "IDVAR": "AESEQ", "IDVARVAL": str(ae_seq[ids[a.participant_id]]),
+                "QNAM": "AESI", "QLABEL": rs.SUPP_QUALIFIERS["AE"]["AESI"][0],
+                "QVAL": yn(a.special_interest), "QORIG": "CRF", "QEVAL": None,
+            })  # fmt: skip
         rel = [x for x in rs.AEREL if x in set(a.relatedness.values())]
         ae.append({
             "STUDYID": studyid, "DOMAIN": "AE", "USUBJID": ids[a.participant_id],
@@ -205,7 +215,8 @@ def export_core(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
                 "QSBLFL": baseline_flag(q.visit, people[q.participant_id]),
                 **visit_cols(q.visit), "QSDTC": iso(q.completion_date),
             })  # fmt: skip
-    return {"DM": dm, "LB": lb, "VS": vs, "AE": ae, "DS": ds, "QS": qs, "RS": ecog}
+    return {"DM": dm, "LB": lb, "VS": vs, "AE": ae, "SUPPAE": suppae, "DS": ds, "QS": qs,
+            "RS": ecog}
 
 
 def _nrind(value: float | None, lln: float | None, uln: float | None) -> str | None:
@@ -351,6 +362,9 @@ def import_core(ctx: LoadContext) -> None:
     bulk_save(ctx, domains, items)
     ctx.counts["VS"] += len(items)
     items = []
+    from hccrt.web.capture.bridge.history import _seq, _supp_values  # (history imports us)
+
+    special = _supp_values(ctx, "AE", "AESI")
     for i, row in enumerate(ctx.rows("AE")):
         with row_errors("AE", i):
             p = ctx.who(row)
@@ -369,6 +383,8 @@ def import_core(ctx: LoadContext) -> None:
                 end_date=to_date(row.get("AEENDTC"), "AEENDTC"),
                 outcome=row.get("AEOUT") or "",
             )  # fmt: skip
+            flag = special.get((row["USUBJID"], _seq(row, "AE"))) if special else None
+            ae.special_interest = None if flag is None else flag == "Y"
             items.append((i, ae))
     bulk_save(ctx, "AE", items)
     ctx.counts["AE"] += len(items)
