@@ -25,6 +25,28 @@ PASSWORD = "browser-test-password-1"
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def _serialize_live_server_on_sqlite() -> None:
+    """On SQLite the live server's request threads share the test's one in-memory connection;
+    two requests at once (an htmx preview racing a form submission) then deadlocked inside
+    SQLite and hung the suite. A single-threaded server takes requests one at a time (Django
+    closes each HTTP connection when the server is not threaded, so none is held open).
+    PostgreSQL keeps the threaded server: each request thread has its own connection."""
+    from django.conf import settings
+    from django.core.servers.basehttp import WSGIServer
+    from django.test.testcases import LiveServerThread
+
+    class SerialWSGIServer(WSGIServer):
+        """Requests handled in the live server's own thread, which already uses the shared
+        connection (``LiveServerThread.run`` installs ``connections_override``)."""
+
+        def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.connections_override = connections_override
+
+    if settings.DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+        LiveServerThread.server_class = SerialWSGIServer
+
+
 def artifacts_dir() -> Path:
     root = Path(os.environ.get("HCCRT_ARTIFACTS_DIR", "test-artifacts"))
     out = root / "screenshots"
@@ -42,6 +64,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
+    _serialize_live_server_on_sqlite()
     if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
         pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
