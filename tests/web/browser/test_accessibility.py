@@ -39,7 +39,6 @@ from hccrt.web.core.services import load_builtin_protocols
 from hccrt.web.pages.models import ReportRun
 from hccrt.web.pages.participants import ecrf
 from tests.web.browser.conftest import PASSWORD, artifacts_dir
-from tests.web.browser.test_forms_ecrf import _empty_guarded_tables_after_the_test  # noqa: F401
 from tests.web.browser.test_journey import eligible_sbrt, set_fields
 from tests.web.conftest import World
 from tests.web.pages.test_assessments import BASE, BASELINE_LESIONS, FU1, make_read

@@ -3,7 +3,6 @@ reaches the timeline; an AE report; an edit with a reason and its field history.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
@@ -16,28 +15,6 @@ from hccrt.web.capture.models import Membership, Role
 from tests.web.browser.conftest import PASSWORD, screenshot
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _empty_guarded_tables_after_the_test(transactional_db: Any) -> Iterator[None]:
-    """SQLite's test flush deletes row by row, which the audit guards refuse (trial data is
-    never deleted); PostgreSQL's TRUNCATE does not fire them. So on SQLite, after the test,
-    the guarded tables are emptied with their triggers lifted for that one transaction and
-    put back, the same triggers, before Django's flush."""
-    yield
-    from django.db import connection, transaction
-
-    if connection.vendor != "sqlite":
-        return
-    with transaction.atomic(), connection.cursor() as cur:
-        cur.execute("SELECT name, tbl_name, sql FROM sqlite_master WHERE type = 'trigger'")
-        triggers = cur.fetchall()
-        for name, _, _ in triggers:
-            cur.execute(f'DROP TRIGGER "{name}"')
-        for table in sorted({t for _, t, _ in triggers}):
-            cur.execute(f'DELETE FROM "{table}"')
-        for _, _, sql in triggers:
-            cur.execute(sql)
 
 
 @pytest.fixture

@@ -48,7 +48,6 @@ from hccrt.web.capture.models import (
 from hccrt.web.core.models import Participant, Protocol, Site
 from hccrt.web.core.services import load_builtin_protocols
 from tests.web.browser.conftest import PASSWORD, screenshot, sign_in
-from tests.web.browser.test_forms_ecrf import _empty_guarded_tables_after_the_test  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -13,7 +13,6 @@ from django.urls import reverse
 from hccrt.web.capture import models as m
 from hccrt.web.capture.models import Membership, Role
 from tests.web.browser.conftest import PASSWORD, screenshot
-from tests.web.browser.test_forms_ecrf import _empty_guarded_tables_after_the_test  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
