@@ -109,7 +109,7 @@ def test_one_invalid_record_writes_nothing(world):
 def test_a_participant_that_does_not_exist_is_refused(world):
     lab = m.LabResult(participant_id=987654, collection_date=date(2026, 2, 1), test="ALT",
                       value=50, unit="U/L", uln=40)  # fmt: skip
-    with pytest.raises((ValidationError, m.Participant.DoesNotExist)):
+    with pytest.raises((ValidationError, Participant.DoesNotExist)):
         audited_bulk_create([lab], user=world.system)
     assert not m.LabResult.objects.exists()
 

@@ -11,10 +11,11 @@ bridge), in one transaction:
    index and nothing is stored;
 3. inserts with ``bulk_create`` inside the audited path (the database guard open only for
    the insert), version 1;
-4. appends one audit event per object, with the content a single save writes (action
-   ``create``, who, the non-empty field values as ``{field: [None, value]}``, site,
-   participant, version 1, reason) to its site's hash chain
-   (:func:`hccrt.web.audit.chain.append_many`), in the order given;
+4. locks the head of every site chain the objects belong to, in ascending key order
+   (:func:`lock_chains`: concurrent loads never deadlock), then appends one audit event per
+   object, with the content a single save writes (action ``create``, who, the non-empty
+   field values as ``{field: [None, value]}``, site, participant, version 1, reason) to its
+   site's hash chain (:func:`hccrt.web.audit.chain.append_many`), in the order given;
 5. runs each object's ``after_audited_save`` hook (edit checks, visit schedule), with the
    death dates the edit checks need loaded once for all participants.
 
@@ -24,7 +25,7 @@ checks), whereas single saves interleave them; each chain stays linear and verif
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.core.exceptions import ValidationError
@@ -54,6 +55,24 @@ def _load_related(objects: Sequence[AuditedModel], using: str) -> None:
             target = found.get(getattr(o, f.attname))
             if target is not None and not f.is_cached(o):
                 f.set_cached_value(o, target)
+
+
+def lock_chains(site_ids: Iterable[int | None], using: str) -> list[int]:
+    """Lock the head of every chain the events of ``site_ids`` go to, in ascending key order,
+    and return the keys.
+
+    A bulk load holds each chain it appended to until it commits, so two loads (or a load and
+    single saves, whose updates lock their chain first) that took their heads in the order of
+    their records could each hold one head and wait for the other's: PostgreSQL aborts one
+    with "deadlock detected". One global order for all the heads, all taken before the first
+    append, rules that out. The heads are taken after the records' insert, as a single create
+    does: a unique conflict with another transaction's new row is waited for before holding
+    any head. The hooks run afterwards append only to these chains (the records' sites).
+    """
+    keys = sorted({chain.chain_key(s) for s in site_ids})
+    for key in keys:
+        chain.lock_chain(using, chain=key)
+    return keys
 
 
 def audited_bulk_create(
@@ -105,8 +124,7 @@ def audited_bulk_create(
             o.version = 1
         try:
             with open_audited_path(connections[using]):
-                models.QuerySet(model=model, using=using).bulk_create(objs,
-                                                                      batch_size=batch_size)
+                models.QuerySet(model=model, using=using).bulk_create(objs, batch_size=batch_size)
         except Exception:
             for o in objs:
                 o.version = 0
@@ -114,13 +132,15 @@ def audited_bulk_create(
         for o in objs:
             o._state.adding = False
             o._state.db = using
+        sites = [o.audit_site_id() for o in objs]
+        lock_chains(sites, using)
         label = model._meta.label_lower
         chain.append_many([
             chain.PendingEvent(
                 user=user, action="create", model=label, object_pk=o.pk,
-                site_id=o.audit_site_id(), participant_id=o.audit_participant_id(),
+                site_id=site, participant_id=o.audit_participant_id(),
                 version=1, changes=c, reason=reason,
-            ) for o, c in zip(objs, changes, strict=True)
+            ) for o, site, c in zip(objs, sites, changes, strict=True)
         ], using=using)  # fmt: skip
         if run_hooks:
             from hccrt.web.capture.checks import preloaded_deaths
