@@ -12,7 +12,6 @@ from hccrt.protocols import load_builtin
 from hccrt.simulate import simulate
 from hccrt.web.audit.models import AuditEvent
 from hccrt.web.capture import models as m
-from hccrt.web.capture import models_extra as mx
 from hccrt.web.capture.bridge import BridgeError, import_records
 from hccrt.web.core.models import Participant
 from hccrt.web.core.services import store_protocol
@@ -106,9 +105,9 @@ def test_a_bad_row_loads_nothing_and_is_named(world, cohort, edit, field, value,
     assert err.allowed  # the rule is stated
     assert not Participant.objects.filter(protocol__code="rescue").exists()
     for model in (m.Visit, m.Screening, m.SurgeryPathology, m.SubsequentTreatment,
-                  mx.MedicalHistory, mx.ConcomitantMedication, mx.ProtocolDeviation,
-                  mx.ChildPughClinical, m.TumourAssessment, m.Lesion, m.SbrtCourse,
-                  m.SystemicTherapy, mx.SystemicDose, mx.RegionalLiverFunction):
+                  m.MedicalHistory, m.ConcomitantMedication, m.ProtocolDeviation,
+                  m.ChildPughClinical, m.TumourAssessment, m.Lesion, m.SbrtCourse,
+                  m.SystemicTherapy, m.SystemicDose, m.RegionalLiverFunction):
         assert not model.objects.exists(), model
     assert not AuditEvent.objects.filter(model__startswith="capture.").exists()
 

@@ -14,7 +14,6 @@ from datetime import date
 import pytest
 
 from hccrt.web.capture import models as m
-from hccrt.web.capture import models_extra as mx
 from hccrt.web.capture.schedule import generate_visits
 from tests.web.conftest import World
 
@@ -74,19 +73,19 @@ def _records(world: World, p, reader=None) -> dict[str, object]:
     put("haic-cycles", m.HaicCycle(participant=p, cycle=1, cycle_date=D, regimen="folfox"))
     line = put("systemic-therapies", m.SystemicTherapy(participant=p, line=1, agent="sorafenib",
                                                        start_date=D))
-    put("systemic-doses", mx.SystemicDose(participant=p, therapy=line, cycle=1, start_date=D,
+    put("systemic-doses", m.SystemicDose(participant=p, therapy=line, cycle=1, start_date=D,
                                          dose=400, dose_unit="mg", dose_form="TABLET",
                                          frequency="BID", route="ORAL",
                                          category="TARGETED THERAPY"))
-    put("medical-history", mx.MedicalHistory(participant=p, term="Cirrhosis",
+    put("medical-history", m.MedicalHistory(participant=p, term="Cirrhosis",
                                             collection_date=D))
-    put("concomitant-medications", mx.ConcomitantMedication(participant=p, medication="Entecavir",
+    put("concomitant-medications", m.ConcomitantMedication(participant=p, medication="Entecavir",
                                                            start_date=D))
-    put("protocol-deviations", mx.ProtocolDeviation(participant=p, term="Visit out of window",
+    put("protocol-deviations", m.ProtocolDeviation(participant=p, term="Visit out of window",
                                                    start_date=D))
-    put("child-pugh-clinical", mx.ChildPughClinical(participant=p, assessment_date=D,
+    put("child-pugh-clinical", m.ChildPughClinical(participant=p, assessment_date=D,
                                                    ascites="NONE", encephalopathy="NONE"))
-    put("regional-liver-function", mx.RegionalLiverFunction(participant=p, scan_date=D,
+    put("regional-liver-function", m.RegionalLiverFunction(participant=p, scan_date=D,
                                                            territory="WHOLE LIVER",
                                                            uptake_rate=8.5))
     out["visits"] = generate_visits(p, "randomization", D, user=s)[0]

@@ -4,7 +4,6 @@ from rest_framework.routers import DefaultRouter
 
 from hccrt.web.api import auth, views
 from hccrt.web.capture import models as m
-from hccrt.web.capture import models_extra as mx
 
 router = DefaultRouter()
 router.register("participants", views.ParticipantViewSet, basename="participants")
@@ -18,9 +17,9 @@ GENERIC = {
     "labs": m.LabResult, "tumour-assessments": m.TumourAssessment, "lesions": m.Lesion,
     "adverse-events": m.AdverseEvent, "qol": m.QolResponse, "surgeries": m.SurgeryPathology,
     "subsequent-treatments": m.SubsequentTreatment, "dispositions": m.Disposition,
-    "medical-history": mx.MedicalHistory, "concomitant-medications": mx.ConcomitantMedication,
-    "protocol-deviations": mx.ProtocolDeviation, "child-pugh-clinical": mx.ChildPughClinical,
-    "systemic-doses": mx.SystemicDose, "regional-liver-function": mx.RegionalLiverFunction,
+    "medical-history": m.MedicalHistory, "concomitant-medications": m.ConcomitantMedication,
+    "protocol-deviations": m.ProtocolDeviation, "child-pugh-clinical": m.ChildPughClinical,
+    "systemic-doses": m.SystemicDose, "regional-liver-function": m.RegionalLiverFunction,
 }  # fmt: skip
 for name, model in GENERIC.items():
     router.register(name, views.form_viewset(model, name), basename=name)

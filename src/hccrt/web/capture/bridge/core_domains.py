@@ -242,12 +242,10 @@ def treatment_dates(participants: list[Participant]) -> tuple[dict[int, Any], di
     """First and last study treatment date per participant (pk): the earliest and latest
     start of any treatment form (Y-90 administration, SBRT or radiotherapy fraction, HAIC
     cycle, systemic therapy cycle)."""
-    from hccrt.web.capture import models_extra as mx
-
     dates: dict[int, list[Any]] = defaultdict(list)
     for model, field in ((m.Y90Administration, "administration_date"),
                          (m.SbrtFraction, "fraction_date"), (m.HaicCycle, "cycle_date"),
-                         (mx.SystemicDose, "start_date")):  # fmt: skip
+                         (m.SystemicDose, "start_date")):  # fmt: skip
         for pid, d in model.objects.alive().filter(participant__in=participants) \
                 .values_list("participant_id", field):
             dates[pid].append(d)

@@ -26,7 +26,6 @@ from hccrt.errors import InputError
 from hccrt.records import schema as rs
 from hccrt.simulate.schedule import shift, window_days
 from hccrt.web.capture import models as m
-from hccrt.web.capture import models_extra as mx
 from hccrt.web.capture.bridge._common import (
     ExportContext,
     LoadContext,
@@ -50,9 +49,9 @@ PROTOCOL_SURGERY = "PROTOCOL SURGERY"
 NECROSIS = {"MILNKID": "T01", "MITESTCD": "NECROPCT", "MITEST": rs.MI_TESTS["NECROPCT"][0],
             "MIORRESU": "%", "MISTRESU": "%", "MISPEC": "LIVER TUMOR TISSUE",
             "MIMETHOD": "HISTOPATHOLOGY"}  # fmt: skip
-CHILD_PUGH = {"CPASCIT": ("ascites", "Child-Pugh Ascites", mx.ASCITES),
+CHILD_PUGH = {"CPASCIT": ("ascites", "Child-Pugh Ascites", m.ASCITES),
               "CPENCEPH": ("encephalopathy", "Child-Pugh Hepatic Encephalopathy",
-                           mx.ENCEPHALOPATHY)}  # fmt: skip
+                           m.ENCEPHALOPATHY)}  # fmt: skip
 CP_CAT = "CHILD-PUGH CLASSIFICATION"
 RADIOTHERAPY_EXCAT = ("RADIOTHERAPY", "SBRT", "Y-90 RADIOEMBOLIZATION")
 
@@ -193,7 +192,7 @@ def import_dv(ctx: LoadContext) -> None:
     items: list[tuple[int, Any]] = []
     for i, row in enumerate(ctx.rows("DV")):
         with row_errors("DV", i):
-            d = mx.ProtocolDeviation(participant=ctx.who(row), term=text(row.get("DVTERM")),
+            d = m.ProtocolDeviation(participant=ctx.who(row), term=text(row.get("DVTERM")),
                                      visit=ctx.visit(row, required=False),
                                      decoded_term=text(row.get("DVDECOD")),
                                      category=text(row.get("DVCAT")),
@@ -208,7 +207,7 @@ def export_dv(ctx: ExportContext) -> list[dict[str, Any]]:
         "STUDYID": ctx.studyid, "DOMAIN": "DV", "USUBJID": ctx.ids[d.participant_id],
         "DVTERM": d.term, "DVDECOD": or_none(d.decoded_term), "DVCAT": or_none(d.category),
         **visit_cols(d.visit), "DVSTDTC": iso(d.start_date),
-    } for d in mx.ProtocolDeviation.objects.alive().filter(participant__in=ctx.participants)
+    } for d in m.ProtocolDeviation.objects.alive().filter(participant__in=ctx.participants)
         .select_related("visit").order_by("participant__study_id", "start_date", "id")]
 
 
@@ -217,7 +216,7 @@ def import_mh(ctx: LoadContext) -> None:
     for i, row in enumerate(ctx.rows("MH")):
         with row_errors("MH", i):
             presp = yes_no(row.get("MHPRESP"), "MHPRESP")
-            h = mx.MedicalHistory(participant=ctx.who(row), term=text(row.get("MHTERM")),
+            h = m.MedicalHistory(participant=ctx.who(row), term=text(row.get("MHTERM")),
                                   visit=ctx.visit(row, required=False),
                                   decoded_term=text(row.get("MHDECOD")),
                                   category=text(row.get("MHCAT")), prespecified=bool(presp),
@@ -231,7 +230,7 @@ def import_mh(ctx: LoadContext) -> None:
 
 def export_mh(ctx: ExportContext) -> list[dict[str, Any]]:
     out = []
-    for h in mx.MedicalHistory.objects.alive().filter(participant__in=ctx.participants) \
+    for h in m.MedicalHistory.objects.alive().filter(participant__in=ctx.participants) \
             .select_related("visit").order_by("participant__study_id", "collection_date", "id"):
         out.append({
             "STUDYID": ctx.studyid, "DOMAIN": "MH", "USUBJID": ctx.ids[h.participant_id],
@@ -316,7 +315,7 @@ def import_cm(ctx: LoadContext) -> None:
     reasons = _supp_values(ctx, "CM", "SUBTXRSN")
     for i, row in enumerate(ctx.rows("CM")):
         with row_errors("CM", i):
-            c = mx.ConcomitantMedication(
+            c = m.ConcomitantMedication(
                 participant=ctx.who(row), spid=text(row.get("CMSPID")),
                 medication=text(row.get("CMTRT")), category=text(row.get("CMCAT")),
                 indication=text(row.get("CMINDC")),
@@ -331,7 +330,7 @@ def export_cm(ctx: ExportContext) -> tuple[list[dict[str, Any]], list[dict[str, 
     cm: list[dict[str, Any]] = []
     supp: list[dict[str, Any]] = []
     seq: dict[str, int] = defaultdict(int)
-    for c in mx.ConcomitantMedication.objects.alive().filter(
+    for c in m.ConcomitantMedication.objects.alive().filter(
             participant__in=ctx.participants).order_by("participant__study_id", "start_date",
                                                        "id"):  # fmt: skip
         us = ctx.ids[c.participant_id]
@@ -481,7 +480,7 @@ def import_child_pugh(ctx: LoadContext) -> None:
             if set(values) != {"ascites", "encephalopathy"}:
                 raise InputError("RSTESTCD", list(values),
                                  "both CPASCIT and CPENCEPH for one assessment")
-            c = mx.ChildPughClinical(participant=ctx.who(row), visit=ctx.visit(row, False),
+            c = m.ChildPughClinical(participant=ctx.who(row), visit=ctx.visit(row, False),
                                      assessment_date=to_date(key[1], "RSDTC"),
                                      evaluator=key[3], **values)
             items.append((i, c))
@@ -491,7 +490,7 @@ def import_child_pugh(ctx: LoadContext) -> None:
 
 def export_child_pugh(ctx: ExportContext) -> list[dict[str, Any]]:
     out = []
-    for c in mx.ChildPughClinical.objects.alive().filter(participant__in=ctx.participants) \
+    for c in m.ChildPughClinical.objects.alive().filter(participant__in=ctx.participants) \
             .select_related("visit").order_by("participant__study_id", "assessment_date", "id"):
         for code, (field, name, _) in CHILD_PUGH.items():
             value = getattr(c, field)

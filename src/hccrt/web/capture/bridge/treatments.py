@@ -22,7 +22,6 @@ from typing import Any
 
 from hccrt.errors import InputError
 from hccrt.web.capture import models as m
-from hccrt.web.capture import models_extra as mx
 from hccrt.web.capture.bridge._common import (
     ExportContext,
     LoadContext,
@@ -146,7 +145,7 @@ def import_ex(ctx: LoadContext) -> None:
             line.save(user=ctx.user)
         for i, row in rows:
             with row_errors("EX", i):
-                d = mx.SystemicDose(participant=line.participant, therapy=line,
+                d = m.SystemicDose(participant=line.participant, therapy=line,
                                     cycle=_cycle(row),
                                     start_date=to_date(row["EXSTDTC"], "EXSTDTC"),
                                     end_date=to_date(row.get("EXENDTC"), "EXENDTC"),
@@ -198,7 +197,7 @@ def export_ex(ctx: ExportContext) -> list[dict[str, Any]]:
                 "EXDOSU": drug.get("dose_unit") or None, **HAIC_FIXED,
                 "EXDOSTXT": drug.get("dose_text") or None, "EXSTDTC": iso(c.cycle_date),
                 "EXENDTC": drug.get("end_date") or None})  # fmt: skip
-    for d in mx.SystemicDose.objects.alive().filter(participant__in=ctx.participants) \
+    for d in m.SystemicDose.objects.alive().filter(participant__in=ctx.participants) \
             .select_related("therapy").order_by("participant__study_id", "start_date", "id"):
         out.append({
             **common, "USUBJID": ctx.ids[d.participant_id], "EXGRPID": f"CYCLE {d.cycle}",

@@ -31,7 +31,6 @@ from django.contrib.auth import get_user_model
 from hccrt.errors import InputError
 from hccrt.records import schema as rs
 from hccrt.web.capture import models as m
-from hccrt.web.capture import models_extra as mx
 from hccrt.web.capture.bridge._common import (
     ExportContext,
     LoadContext,
@@ -300,7 +299,7 @@ def import_xl(ctx: LoadContext) -> None:
                 raise InputError("XLTESTCD", row.get("XLTESTCD"), XL["XLTESTCD"])
             if row.get("XLORRESU") != XL["XLORRESU"]:
                 raise InputError("XLORRESU", row.get("XLORRESU"), XL["XLORRESU"])
-            f = mx.RegionalLiverFunction(
+            f = m.RegionalLiverFunction(
                 participant=ctx.who(row), visit=ctx.visit(row, required=False),
                 scan_date=to_date(row.get("XLDTC"), "XLDTC"), territory=text(row.get("XLLOC")),
                 uptake_rate=to_float(row.get("XLORRES")),
@@ -315,7 +314,7 @@ def export_xl(ctx: ExportContext) -> list[dict[str, Any]]:
 
     people = {p.pk: p for p in ctx.participants}
     out = []
-    for f in mx.RegionalLiverFunction.objects.alive().filter(
+    for f in m.RegionalLiverFunction.objects.alive().filter(
             participant__in=ctx.participants).select_related("visit").order_by(
             "participant__study_id", "scan_date", "id"):  # fmt: skip
         value = f"{f.uptake_rate:g}"

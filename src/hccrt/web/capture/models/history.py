@@ -1,29 +1,13 @@
-"""eCRFs for the record domains that had no form: medical history (MH), concomitant and
-subsequent medications (CM), protocol deviations (DV), the clinical Child-Pugh signs
-(ascites, hepatic encephalopathy; RS category CHILD-PUGH CLASSIFICATION), the cycles of a
-systemic therapy line as administered (EX of immunotherapy and systemic therapy) and regional
-liver function by hepatobiliary scintigraphy (XL).
-
-Same base as every form (:class:`hccrt.web.capture.models.Form`: audited, versioned, soft
-delete only, site isolation through the participant); coded values use the controlled
-terminology of :mod:`hccrt.records.schema`. Imported at the end of ``capture/models.py`` so
-Django registers them with the app.
-"""
+"""Medical history (MH), concomitant and subsequent medications (CM) and protocol
+deviations (DV)."""
 
 from __future__ import annotations
 
-from django.core.validators import MinValueValidator
 from django.db import models
 
 from hccrt.records import schema as rs
 from hccrt.web.capture.core_bridge import field_error
-from hccrt.web.capture.models import Form, SystemicTherapy, VisitLinked, _choices
-
-#: Child-Pugh clinical grades as the records write them (RSORRES of CPASCIT / CPENCEPH;
-#: Pugh RNH et al., Br J Surg 1973;60:646-9: ascites absent / slight / moderate;
-#: encephalopathy none / grade 1-2 / grade 3-4)
-ASCITES = ("NONE", "SLIGHT", "MODERATE-SEVERE")
-ENCEPHALOPATHY = ("NONE", "GRADE 1-2", "GRADE 3-4")
+from hccrt.web.capture.models.base import Form, VisitLinked, _choices
 
 
 class MedicalHistory(VisitLinked):
@@ -100,59 +84,3 @@ class ProtocolDeviation(VisitLinked):
             raise field_error("term", self.term, "a description of the deviation")
         if self.category == "VISIT WINDOW" and self.visit_id is None:
             raise field_error("visit", None, "the visit for a visit-window deviation")
-
-
-class ChildPughClinical(VisitLinked):
-    """The two clinical components of the Child-Pugh score (the labs are LabResult rows)."""
-
-    assessment_date = models.DateField()
-    ascites = models.CharField(max_length=16, choices=_choices(ASCITES))
-    encephalopathy = models.CharField(max_length=16, choices=_choices(ENCEPHALOPATHY))
-    evaluator = models.CharField(max_length=24, choices=_choices(rs.EVAL), default="INVESTIGATOR")
-    date_field = "assessment_date"
-
-
-class SystemicDose(Form):
-    """One cycle of one agent of a systemic therapy line, as administered (one EX record)."""
-
-    therapy = models.ForeignKey(SystemicTherapy, on_delete=models.PROTECT, related_name="+")
-    cycle = models.PositiveIntegerField(validators=[MinValueValidator(1)])
-    start_date = models.DateField()
-    end_date = models.DateField(null=True, blank=True)
-    dose = models.FloatField(validators=[MinValueValidator(0)])
-    dose_unit = models.CharField(max_length=8, choices=_choices(rs.EXDOSU))
-    dose_form = models.CharField(max_length=16, choices=_choices(rs.EXDOSFRM))
-    frequency = models.CharField(max_length=8, choices=_choices(rs.EXDOSFRQ))
-    route = models.CharField(max_length=20, choices=_choices(rs.ROUTE))
-    category = models.CharField(max_length=40, help_text="EXCAT, e.g. IMMUNOTHERAPY")
-    date_field = "start_date"
-
-    def clean(self) -> None:
-        super().clean()
-        if self.end_date and self.start_date and self.end_date < self.start_date:
-            raise field_error("end_date", self.end_date,
-                              f"on or after start_date ({self.start_date})")
-        if self.therapy_id is not None:
-            if self.therapy.participant_id != self.participant_id:
-                raise field_error("therapy", self.therapy_id, "a line of the same participant")
-            if self.start_date and self.start_date < self.therapy.start_date:
-                raise field_error("start_date", self.start_date,
-                                  f"on or after the line's start ({self.therapy.start_date})")
-
-
-class RegionalLiverFunction(VisitLinked):
-    """One territory of one hepatobiliary scintigraphy scan (XL): the BSA-corrected tracer
-    uptake rate of the whole liver, the treated territory or the untreated liver."""
-
-    scan_date = models.DateField()
-    territory = models.CharField(max_length=20, choices=_choices(rs.XL_LOC))
-    uptake_rate = models.FloatField(validators=[MinValueValidator(0)],
-                                    help_text="%/min/m2 (HBUPTR)")
-    method = models.CharField(max_length=100,
-                              default="HEPATOBILIARY SCINTIGRAPHY WITH SPECT-CT")
-    date_field = "scan_date"
-
-
-EXTRA_FORM_MODELS: tuple[type[Form], ...] = (
-    MedicalHistory, ConcomitantMedication, ProtocolDeviation, ChildPughClinical, SystemicDose,
-    RegionalLiverFunction)
