@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from hccrt.web.pages.screening import enrol, finder, views
+from hccrt.web.pages.screening import enrol, finder, log, views
 
 urlpatterns = [
-    path("screening/", views.screening_list, name="screening-list"),
+    path("screening/", log.screening_list, name="screening-list"),
     path("screening/new/", views.screening_new, name="screening-new"),
     path("screening/<int:pk>/", views.screening_detail, name="screening-detail"),
     path("screening/<int:pk>/update/", views.screening_edit, name="screening-edit"),

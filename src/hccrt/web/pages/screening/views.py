@@ -1,4 +1,5 @@
-"""Screening pages: a candidate's criteria live, the stored screening, and the screening log.
+"""Screening pages: a candidate's criteria live and the stored screening (the screening log is
+:mod:`hccrt.web.pages.screening.log`).
 
 The eligibility engine is the core's (:func:`hccrt.protocols.eligibility.screen`); a stored
 screening is a ``capture.Screening`` whose ``clean()`` runs the same engine again on save, so
@@ -9,7 +10,6 @@ site scoping and the audited ``save(user=..., reason=...)``.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from typing import Any
 
@@ -481,106 +481,4 @@ def screening_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "rows": criteria_rows(core, screening.criteria or []), "given": given,
         "attested": attested, "allocated": allocated, "can_enrol": can_enrol,
         "can_edit": can_write and not allocated,
-    })  # fmt: skip
-
-
-# --------------------------------------------------------------------------- the log
-
-
-def reasons(criteria: list[dict[str, Any]] | None) -> tuple[list[str], list[str], list[str]]:
-    """(failing, missing, to attest) criterion ids of a stored screening's criteria."""
-    failing, missing, attest = [], [], []
-    for c in criteria or []:
-        if fails(c["kind"], c["outcome"]):
-            failing.append(c["id"])
-        elif c["outcome"] == "unknown":
-            missing.append(c["id"])
-        elif c["outcome"] == "needs attestation":
-            attest.append(c["id"])
-    return failing, missing, attest
-
-
-class LogFilter(forms.Form):
-    outcome = forms.ChoiceField(required=False, label="Outcome", choices=[
-        ("", "all"), *((o.value, STATUS_WORDS[STORED_STATUS[o]].split(":")[0])
-                       for o in Screening.Outcome)])
-    site = forms.ModelChoiceField(queryset=Site.objects.none(), required=False, label="Site",
-                                  empty_label="all my sites")
-    confirmed = forms.ChoiceField(required=False, label="Confirmed",
-                                  choices=[("", "all"), ("yes", "confirmed"),
-                                           ("no", "not confirmed")])
-    date_from = forms.DateField(required=False, label="Screened from",
-                                widget=date_widget())
-    date_to = forms.DateField(required=False, label="Screened to",
-                              widget=date_widget())
-
-
-@role_required(LOG_ROLES)
-def screening_list(request: HttpRequest) -> HttpResponse:
-    stored = protocol_in_focus(request)
-    qs = access.scope(Screening.objects.alive(), request.user, "screenings", "read")
-    if stored is not None:
-        qs = qs.filter(participant__protocol__code=stored.code)
-    sites = access.allowed_sites(request.user, "screenings", "read")
-    site_qs = Site.objects.order_by("code") if sites is None else Site.objects.filter(
-        pk__in=sites).order_by("code")
-    filt = LogFilter(request.GET or None)
-    filt.fields["site"].queryset = site_qs  # type: ignore[attr-defined]
-    if filt.is_valid():
-        d = filt.cleaned_data
-        if d.get("site"):
-            qs = qs.filter(participant__site=d["site"])
-        if d.get("confirmed"):
-            qs = qs.filter(confirmed=d["confirmed"] == "yes")
-        if d.get("date_from"):
-            qs = qs.filter(screening_date__gte=d["date_from"])
-        if d.get("date_to"):
-            qs = qs.filter(screening_date__lte=d["date_to"])
-    counts = {o.value: 0 for o in Screening.Outcome}
-    for outcome in qs.values_list("outcome", flat=True):
-        counts[outcome] += 1
-    if filt.is_valid() and filt.cleaned_data.get("outcome"):
-        qs = qs.filter(outcome=filt.cleaned_data["outcome"])
-    # plain values, not model instances: 300 rows without building 900 objects or
-    # decoding the stored facts the log does not show
-    qs = qs.order_by("-screening_date", "-pk").values(
-        "pk", "screening_date", "outcome", "confirmed", "criteria", "rule_version",
-        "participant__study_id", "participant__site__code")
-    detail = reverse("pages:screening-detail", args=[987654321])
-    rows = []
-    for s in qs:
-        failing, missing, attest = reasons(s["criteria"])
-        status = STORED_STATUS[s["outcome"]]
-        rows.append({"s": s, "status": status, "failing": failing, "missing": missing,
-                     "attest": attest, "badge": STATUS_BADGE[status],
-                     "word": STATUS_WORDS[status].split(":")[0],
-                     "url": detail.replace("987654321", str(s["pk"]))})
-    if request.GET.get("format") == "csv":
-        response = HttpResponse(content_type="text/csv; charset=utf-8")
-        code = stored.code if stored else "all"
-        response["Content-Disposition"] = f'attachment; filename="screening-log-{code}.csv"'
-        w = csv.writer(response)
-        w.writerow(["study_id", "site", "screening_date", "outcome", "confirmed",
-                    "criteria_not_met", "data_missing_for", "to_attest", "rule_version"])
-        for r in rows:
-            s = r["s"]
-            w.writerow([s["participant__study_id"], s["participant__site__code"],
-                        s["screening_date"].isoformat(), s["outcome"],
-                        "yes" if s["confirmed"] else "no", ";".join(r["failing"]),
-                        ";".join(r["missing"]), ";".join(r["attest"]), s["rule_version"]])
-        return response
-    failing_counts: dict[str, int] = {}
-    for r in rows:
-        for cid in r["failing"]:
-            failing_counts[cid] = failing_counts.get(cid, 0) + 1
-    query = request.GET.copy()
-    query["format"] = "csv"
-    return render(request, "pages/screening/list.html", {
-        "protocol": stored, "rows": rows, "filter": filt, "total": sum(counts.values()),
-        "counts": [(STATUS_WORDS[STORED_STATUS[Screening.Outcome(k)]].split(":")[0], v,
-                    STATUS_BADGE[STORED_STATUS[Screening.Outcome(k)]])
-                   for k, v in counts.items()],
-        "failing_counts": sorted(failing_counts.items(), key=lambda kv: (-kv[1], kv[0])),
-        "csv_query": query.urlencode(),
-        "can_screen": bool(access.roles(request.user) & SCREEN_ROLES),
     })  # fmt: skip
