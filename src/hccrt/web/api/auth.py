@@ -25,22 +25,35 @@ class GrantsTokenAuthentication(TokenAuthentication):
     trip and one ORM query less per API call than token lookup + membership lookup)."""
 
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
+        from django.db import connections, router
+
         from hccrt.web.capture.models import Membership, Role
 
         User = get_user_model()
-        cols = ", ".join(f'u."{f.column}"' for f in User._meta.concrete_fields)
-        sql = (f'SELECT {cols}, m."role" AS hccrt_role, m."site_id" AS hccrt_site '
+        fields = list(User._meta.concrete_fields)
+        cols = ", ".join(f'u."{f.column}"' for f in fields)
+        sql = (f'SELECT {cols}, m."role", m."site_id" '
                f'FROM "{Token._meta.db_table}" t '
                f'JOIN "{User._meta.db_table}" u ON u."id" = t."user_id" '
                f'LEFT JOIN "{Membership._meta.db_table}" m ON m."user_id" = u."id" '
                'WHERE t."key" = %s')  # fmt: skip
-        rows = list(User.objects.raw(sql, [key]))
+        using = router.db_for_read(User)
+        connection = connections[using]
+        with connection.cursor() as cursor:  # a plain cursor: no ORM query to build
+            cursor.execute(sql, [key])
+            rows = cursor.fetchall()
         if not rows:
             raise exceptions.AuthenticationFailed("Invalid token.")
-        user = rows[0]
+        n = len(fields)
+        values = list(rows[0][:n])
+        for i, f in enumerate(fields):  # e.g. booleans and datetimes on SQLite
+            col = f.get_col(User._meta.db_table)
+            for convert in connection.ops.get_db_converters(col):
+                values[i] = convert(values[i], col, connection)
+        user = User.from_db(using, [f.attname for f in fields], values)
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        grants = [(r.hccrt_role, r.hccrt_site) for r in rows if r.hccrt_role is not None]
+        grants = [(r[n], r[n + 1]) for r in rows if r[n] is not None]
         if user.is_superuser:
             grants.append((Role.ADMINISTRATOR, None))
         user._hccrt_grants = grants
