@@ -132,3 +132,35 @@ def test_typical_hcc_enhancement_of_a_lesion_round_trips(world, cohort):
     got = out[out["QNAM"] == "TYPHCC"]
     assert got[["USUBJID", "IDVARVAL", "QVAL"]].values.tolist() == \
         [[first["USUBJID"], str(int(first["TUSEQ"])), "Y"]]
+
+
+@pytest.mark.parametrize(("column", "value", "field"), [
+    ("XPORRESU", "cGy", "XP.unit"),
+    ("XPORRES", "-3", "XP.value"),
+    ("XPTESTCD", "LUNGMASS", "XP.XPTESTCD"),
+    ("XPLNKID", "ADM9", "XP.XPLNKID"),
+    ("XPSPEC", "CERAMIC", "XP.XPSPEC"),
+    ("XPMETHOD", "GUESS", "XP.dose_model"),
+    ("XPDTC", "day before", "XP.imaging_date"),
+])  # fmt: skip
+def test_a_bad_post_treatment_dose_row_loads_nothing_and_is_named(world, cohort, column, value,
+                                                                   field):  # fmt: skip
+    """XP POST-TREATMENT (measured absorbed dose) -> Y90PostTreatmentDosimetry."""
+    store_protocol(load_builtin("rescue"), source="rescue.yaml")
+    tables = dict(cohort)
+    xp = tables["XP"].copy().astype(object)
+    j = int(xp.index[xp["XPSCAT"] == "POST-TREATMENT"][0])
+    if value == "day before":  # imaged the day before the administration it measures
+        ex = tables["EX"]
+        given = ex[(ex["USUBJID"] == xp.loc[j, "USUBJID"])
+                   & (ex["EXLNKID"] == xp.loc[j, "XPLNKID"])]["EXSTDTC"].iloc[0]
+        value = (pd.Timestamp(given) - pd.Timedelta(days=1)).date().isoformat()
+    xp.loc[j, column] = value
+    tables["XP"] = xp
+    with pytest.raises(BridgeError) as info:
+        import_records(tables, "rescue", user=world.system)
+    err = info.value
+    assert err.field == field and err.detail == f"XP row {j}" and err.allowed
+    assert str(err.value) == str(value) or err.value == float(value)
+    assert not m.Y90PostTreatmentDosimetry.objects.exists() and not m.Y90Plan.objects.exists()
+    assert not AuditEvent.objects.filter(model__startswith="capture.").exists()

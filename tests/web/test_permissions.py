@@ -30,8 +30,12 @@ ALL = (
     # forms added for the records bridge (MH, CM, DV, RS Child-Pugh signs, EX doses, XL)
     "medical-history", "concomitant-medications", "protocol-deviations", "child-pugh-clinical",
     "systemic-doses", "regional-liver-function",
+    # absorbed dose measured on post-treatment imaging (XP POST-TREATMENT): treatment
+    # dosimetry, the medical physicist's like the plan
+    "y90-post-treatment-dosimetry",
 )
-TREATMENT = {"y90-plans", "y90-administrations", "sbrt-courses", "sbrt-fractions"}
+TREATMENT = {"y90-plans", "y90-administrations", "y90-post-treatment-dosimetry",
+             "sbrt-courses", "sbrt-fractions"}
 IMAGING = {"tumour-assessments", "lesions"}
 NO_GENERIC_WRITE = {"allocations"}  # allocated through /participants/{id}/allocate/
 EVERY = set(ALL)
@@ -63,9 +67,11 @@ def _records(world: World, p, reader=None) -> dict[str, object]:
     put("allocations", m.Allocation(participant=p, method="randomized", arm="exp",
                                     allocation_date=D))
     plan = put("y90-plans", m.Y90Plan(participant=p, plan_date=D, inputs=Y90))
-    put("y90-administrations", m.Y90Administration(participant=p, plan=plan,
-                                                   administration_date=D,
-                                                   delivered_activity_gbq=2.0))
+    adm = put("y90-administrations", m.Y90Administration(participant=p, plan=plan,
+                                                         administration_date=D,
+                                                         delivered_activity_gbq=2.0))
+    put("y90-post-treatment-dosimetry", m.Y90PostTreatmentDosimetry(
+        participant=p, administration=adm, imaging_date=D, quantity="LUNGDOSE", value=9.5))
     course = put("sbrt-courses", m.SbrtCourse(participant=p, start_date=D,
                                               prescribed_dose_gy=40, fractions=5))
     put("sbrt-fractions", m.SbrtFraction(participant=p, course=course, number=1,
@@ -153,6 +159,10 @@ def _payload(name: str, p, rec: dict[str, object], world: World, n: int) -> dict
                                 "encephalopathy": "NONE"},
         "regional-liver-function": {"scan_date": d, "territory": "UNTREATED LIVER",
                                     "uptake_rate": 5.1},
+        "y90-post-treatment-dosimetry": {"administration": rec["y90-administrations"].pk,
+                                         "imaging_date": d, "quantity": "TUMDOSE",
+                                         "value": 120.5, "unit": "Gy",
+                                         "modality": "BREMSSTRAHLUNG SPECT/CT"},
     }[name]
     if name != "participants":
         body["participant"] = p.pk

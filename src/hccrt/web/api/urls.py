@@ -1,11 +1,11 @@
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework.routers import DefaultRouter
 
 from hccrt.web.api import auth, views
+from hccrt.web.api.routers import ResourceRouter
 from hccrt.web.capture import models as m
 
-router = DefaultRouter()
+router = ResourceRouter()
 router.register("participants", views.ParticipantViewSet, basename="participants")
 router.register("allocations", views.AllocationViewSet, basename="allocations")
 router.register("queries", views.QueryViewSet, basename="queries")
@@ -20,6 +20,7 @@ GENERIC = {
     "medical-history": m.MedicalHistory, "concomitant-medications": m.ConcomitantMedication,
     "protocol-deviations": m.ProtocolDeviation, "child-pugh-clinical": m.ChildPughClinical,
     "systemic-doses": m.SystemicDose, "regional-liver-function": m.RegionalLiverFunction,
+    "y90-post-treatment-dosimetry": m.Y90PostTreatmentDosimetry,
 }  # fmt: skip
 for name, model in GENERIC.items():
     router.register(name, views.form_viewset(model, name), basename=name)

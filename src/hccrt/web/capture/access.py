@@ -21,10 +21,11 @@ FORMS = (
     "tumour-assessments", "lesions", "adverse-events", "qol", "surgeries",
     "subsequent-treatments", "dispositions",
     "medical-history", "concomitant-medications", "protocol-deviations", "child-pugh-clinical",
-    "systemic-doses", "regional-liver-function",
+    "systemic-doses", "regional-liver-function", "y90-post-treatment-dosimetry",
 )  # fmt: skip
 ALL = frozenset(("participants", *FORMS, "queries"))
-TREATMENT = frozenset({"y90-plans", "y90-administrations", "sbrt-courses", "sbrt-fractions"})
+TREATMENT = frozenset({"y90-plans", "y90-administrations", "y90-post-treatment-dosimetry",
+                       "sbrt-courses", "sbrt-fractions"})
 IMAGING = frozenset({"tumour-assessments", "lesions"})
 #: resources written through dedicated actions, never by the generic create/update
 ACTION_ONLY = frozenset({"allocations"})
@@ -149,6 +150,7 @@ def model_resources() -> dict[str, str]:
         "capture.childpughclinical": "child-pugh-clinical",
         "capture.systemicdose": "systemic-doses",
         "capture.regionalliverfunction": "regional-liver-function",
+        "capture.y90posttreatmentdosimetry": "y90-post-treatment-dosimetry",
     }  # fmt: skip
     assert {f._meta.label_lower for f in m.FORM_MODELS} <= set(pairs)
     return pairs

@@ -17,11 +17,11 @@ Domains and their forms:
 - TU + TR + SUPPTU: TumourAssessment (one read) and Lesion; XL: RegionalLiverFunction
   (``tumours``)
 - EX: SbrtCourse / SbrtFraction (SBRT, external beam radiotherapy), HaicCycle, SystemicTherapy
-  and SystemicDose (``treatments``); Y-90 EX + XP + XA: Y90Plan and Y90Administration (``y90``)
+  and SystemicDose (``treatments``); Y-90 EX + XP + XA: Y90Plan, Y90Administration and
+  Y90PostTreatmentDosimetry (XP POST-TREATMENT) (``y90``)
 
 AE + SUPPAE (AESI): AdverseEvent with its special-interest flag.
 
-Not bridged yet: the post-treatment dosimetry of XP;
 :data:`NOT_ROUND_TRIPPED` lists, per domain and column, what does not come back and why.
 
 **Baseline flags** (LBBLFL, VSBLFL, QSBLFL): Y on the records of the schedule's first visit
@@ -92,9 +92,7 @@ NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
     "EX": {"EXDOSE": "identical except Y-90: the delivered activity is stored with XA's 4 "
                      "decimals and written with 3; the generator rounds the unrounded value, so "
                      "about 1 row in 1000 differs by 0.001 GBq (checked in the tests)"},
-    "XP": {"XPSEQ": "the post-treatment dosimetry rows are not bridged (no form), so the rows "
-                    "after them number differently",
-           "XPORRES": _RECOMPUTED, "XPSTRESC": _RECOMPUTED, "XPSTRESN": _RECOMPUTED},
+    "XP": {"XPORRES": _RECOMPUTED, "XPSTRESC": _RECOMPUTED, "XPSTRESN": _RECOMPUTED},
     "XL": {},
     "XA": {"XAORRES": _RESIDUAL, "XASTRESC": _RESIDUAL, "XASTRESN": _RESIDUAL},
 }

@@ -1,6 +1,7 @@
 """Records bridge, Y-90 radioembolization: EX (one record per administration), XP (the plan's
-inputs and planned doses) and XA (activities at administration) <-> Y90Plan and
-Y90Administration.
+inputs and planned doses; XPSCAT POST-TREATMENT: doses measured on post-treatment imaging) and
+XA (activities at administration) <-> Y90Plan, Y90Administration and
+Y90PostTreatmentDosimetry.
 
 One plan per administration (EXGRPID PLAN<n> / EXLNKID ADM<n>, as XP and XA link them). The
 plan's inputs for the core (:class:`hccrt.dosimetry.plan.Y90PlanInput`): device from XPSPEC,
@@ -11,6 +12,12 @@ dose (TARGDOSE) and the vial activity at administration (XA VIALACT) are kept in
 CLUNGDSE) and DOSECONS are what the core computes from these inputs on save (masses with the
 core's ``mass_kg`` and densities), written back with the generator's 4 decimals; residual
 activity and percentages (XA RESACT, RESPCT, DELPCT) are computed from the stored activities.
+
+A POST-TREATMENT row (XPTESTCD one of :data:`~hccrt.web.capture.models.POST_TREATMENT_DOSES`,
+Gy) is one Y90PostTreatmentDosimetry of the administration its XPLNKID names (of the plan its
+XPGRPID names), dated XPDTC, the dose model in XPMETHOD; the records carry no imaging modality,
+so the form's modality stays empty. Exported after the plan's rows, with the plan's XPLOC and
+XPSPEC.
 """
 
 from __future__ import annotations
@@ -49,10 +56,12 @@ TARGET_KEY, VIAL_KEY = "target_tumour_dose_gy", "vial_activity_at_administration
 def import_y90(ctx: LoadContext) -> None:
     plans: dict[tuple[str, str], dict[str, Any]] = defaultdict(dict)
     first: dict[tuple[str, str], tuple[int, dict[str, Any]]] = {}
+    post: list[tuple[int, dict[str, Any]]] = []
     for i, row in enumerate(ctx.rows("XP")):
         with row_errors("XP", i):
             if row.get("XPSCAT") == "POST-TREATMENT":
-                continue  # post-treatment dosimetry: no form yet (NOT_ROUND_TRIPPED)
+                post.append((i, row))  # loaded once the administrations are
+                continue
             if row.get("XPSCAT") != "PLANNED":
                 raise InputError("XPSCAT", row.get("XPSCAT"), "PLANNED or POST-TREATMENT")
             if row.get("XPMETHOD") != "PARTITION":
@@ -107,6 +116,7 @@ def import_y90(ctx: LoadContext) -> None:
     bulk_save(ctx, "XP", items)
     ctx.counts["XP plans"] += len(items)
     items = []
+    administered: dict[tuple[str, str], m.Y90Administration] = {}
     for i, row in enumerate(ctx.rows("EX")):
         if row.get("EXCAT") != CAT:
             continue
@@ -126,8 +136,43 @@ def import_y90(ctx: LoadContext) -> None:
                                     administration_date=to_date(row["EXSTDTC"], "EXSTDTC"),
                                     delivered_activity_gbq=delivered)
             items.append((i, a))
+            administered[(row["USUBJID"], text(row.get("EXLNKID")))] = a
     bulk_save(ctx, "EX", items)
     ctx.counts["EX"] += len(items)
+    _import_post_treatment(ctx, post, saved, administered)
+
+
+def _import_post_treatment(ctx: LoadContext, rows: list[tuple[int, dict[str, Any]]],
+                           plans: dict[tuple[str, str], m.Y90Plan],
+                           administered: dict[tuple[str, str], m.Y90Administration]) -> None:
+    """XP POST-TREATMENT rows -> Y90PostTreatmentDosimetry (see the module docstring)."""
+    items: list[tuple[int, Any]] = []
+    for i, row in rows:
+        with row_errors("XP", i):
+            code = row.get("XPTESTCD")
+            if code not in m.POST_TREATMENT_DOSES:
+                raise InputError("XPTESTCD", code, f"one of {list(m.POST_TREATMENT_DOSES)} "
+                                 "for a post-treatment measurement")  # fmt: skip
+            plan = plans.get((row["USUBJID"], text(row.get("XPGRPID"))))
+            if plan is None:
+                raise InputError("XPGRPID", row.get("XPGRPID"), "a plan (XPGRPID) of the subject")
+            adm = administered.get((row["USUBJID"], text(row.get("XPLNKID"))))
+            if adm is None or adm.plan_id != plan.pk:
+                raise InputError("XPLNKID", row.get("XPLNKID"),
+                                 f"an administration (EXLNKID) of plan {row.get('XPGRPID')}")
+            spec = next(s for s, (d, _) in DEVICES.items() if d == plan.inputs["device"])
+            if row.get("XPSPEC") != spec:
+                raise InputError("XPSPEC", row.get("XPSPEC"), f"{spec} (the plan's device)")
+            if text(row.get("XPLOC")) != plan.territory.upper():
+                raise InputError("XPLOC", row.get("XPLOC"),
+                                 f"{plan.territory.upper()} (the plan's territory)")
+            items.append((i, m.Y90PostTreatmentDosimetry(
+                participant=adm.participant, administration=adm,
+                imaging_date=to_date(row.get("XPDTC"), "XPDTC"), quantity=code,
+                value=to_float(row.get("XPORRES")), unit=text(row.get("XPORRESU")),
+                dose_model=text(row.get("XPMETHOD")))))  # fmt: skip
+    bulk_save(ctx, "XP", items)
+    ctx.counts["XP post-treatment"] += len(items)
 
 
 def _fmt(v: float) -> tuple[str, float]:
@@ -141,6 +186,12 @@ def export_y90(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
     plans = list(m.Y90Plan.objects.alive().filter(participant__in=ctx.participants)
                  .order_by("participant__study_id", "plan_date", "id"))  # fmt: skip
     admins = {a.plan_id: a for a in m.Y90Administration.objects.alive().filter(plan__in=plans)}
+    order = list(m.POST_TREATMENT_DOSES)
+    measured: dict[int, list[m.Y90PostTreatmentDosimetry]] = defaultdict(list)
+    for d in sorted(m.Y90PostTreatmentDosimetry.objects.alive().filter(
+            administration__in=admins.values()),
+            key=lambda d: (d.imaging_date, order.index(d.quantity), d.pk)):  # fmt: skip
+        measured[d.administration_id].append(d)
     number: dict[int, int] = {}
     count: dict[int, int] = defaultdict(int)
     lung_sum: dict[int, float] = defaultdict(float)
@@ -183,6 +234,16 @@ def export_y90(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
         a = admins.get(p.pk)
         if a is None:
             continue
+        for post in measured[a.pk]:
+            txt, num = _fmt(post.value)
+            xp.append({
+                "STUDYID": ctx.studyid, "DOMAIN": "XP", "USUBJID": us, "XPGRPID": f"PLAN{n}",
+                "XPLNKID": f"ADM{n}", "XPTESTCD": post.quantity,
+                "XPTEST": rs.XP_TESTS[post.quantity][0], "XPCAT": "Y-90 PLAN",
+                "XPSCAT": "POST-TREATMENT", "XPORRES": txt, "XPORRESU": post.unit,
+                "XPSTRESC": txt, "XPSTRESN": num, "XPSTRESU": post.unit,
+                "XPMETHOD": post.dose_model, "XPLOC": p.territory.upper(), "XPSPEC": spec,
+                "VISITNUM": None, "XPDTC": iso(post.imaging_date)})  # fmt: skip
         d = iso(a.administration_date)
         ex.append({"STUDYID": ctx.studyid, "DOMAIN": "EX", "USUBJID": us, "EXGRPID": f"PLAN{n}",
                    "EXLNKID": f"ADM{n}", "EXTRT": DEVICES[spec][1], **EX_FIXED,

@@ -73,7 +73,12 @@ from hccrt.web.capture.models.treatments import (
     SystemicDose,
     SystemicTherapy,
 )
-from hccrt.web.capture.models.y90 import Y90Administration, Y90Plan
+from hccrt.web.capture.models.y90 import (
+    POST_TREATMENT_DOSES,
+    Y90Administration,
+    Y90Plan,
+    Y90PostTreatmentDosimetry,
+)
 from hccrt.web.core.models import Participant, Protocol, Site  # read as models.X by callers
 
 #: the forms of the first capture release (pages, admin)
@@ -82,14 +87,16 @@ FORM_MODELS: tuple[type[Form], ...] = (
     SystemicTherapy, Visit, VitalSigns, LabResult, TumourAssessment, Lesion, AdverseEvent,
     QolResponse, SurgeryPathology, SubsequentTreatment, Disposition, DataQuery,
 )  # fmt: skip
-#: the forms added for the records bridge (MH, CM, DV, Child-Pugh signs, EX doses, XL)
+#: the forms added for the records bridge (MH, CM, DV, Child-Pugh signs, EX doses, XL, XP
+#: post-treatment dosimetry): API and bridge only, no generic page yet
 EXTRA_FORM_MODELS: tuple[type[Form], ...] = (
     MedicalHistory, ConcomitantMedication, ProtocolDeviation, ChildPughClinical, SystemicDose,
-    RegionalLiverFunction,
+    RegionalLiverFunction, Y90PostTreatmentDosimetry,
 )  # fmt: skip
 
 __all__ = [
-    "ASCITES", "ENCEPHALOPATHY", "EXTRA_FORM_MODELS", "FORM_MODELS", "AdverseEvent",
+    "ASCITES", "ENCEPHALOPATHY", "EXTRA_FORM_MODELS", "FORM_MODELS", "POST_TREATMENT_DOSES",
+    "AdverseEvent",
     "Allocation", "ChildPughClinical", "ConcomitantMedication", "DataQuery", "Disposition",
     "Form", "HaicCycle", "LabResult", "Lesion", "MedicalHistory", "Membership",
     "Participant", "Protocol", "ProtocolDeviation", "ProtocolFacts", "QolResponse",
@@ -97,6 +104,7 @@ __all__ = [
     "Screening", "Site",
     "StratumCounter", "SubsequentTreatment", "SurgeryPathology", "SystemicDose",
     "SystemicTherapy", "TotpDevice", "TumourAssessment", "ValidationError", "Visit",
-    "VisitLinked", "VitalSigns", "Y90Administration", "Y90Plan", "_choices", "_non_negative",
+    "VisitLinked", "VitalSigns", "Y90Administration", "Y90Plan", "Y90PostTreatmentDosimetry",
+    "_choices", "_non_negative",
     "protocol_facts", "protocol_model", "rs",
 ]  # fmt: skip

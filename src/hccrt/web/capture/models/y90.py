@@ -1,15 +1,23 @@
-"""Y-90 radioembolization: the plan (inputs and the core's planned doses) and the
-administration (delivered activity, delivered doses recomputed by the core)."""
+"""Y-90 radioembolization: the plan (inputs and the core's planned doses), the administration
+(delivered activity, delivered doses recomputed by the core) and the absorbed doses measured
+on post-treatment imaging of the Y-90 distribution."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 
+from hccrt.records import schema as rs
 from hccrt.web.capture.core_bridge import core_call, field_error
-from hccrt.web.capture.models.base import Form, _non_negative
+from hccrt.web.capture.models.base import Form, _choices, _non_negative
+
+#: absorbed doses post-treatment imaging measures (XPTESTCD), with the key of the same dose
+#: in the core's Y90Result (the administration's report holds it at the delivered activity)
+POST_TREATMENT_DOSES = {"TUMDOSE": "tumour_dose_gy", "NLDOSE": "normal_liver_dose_gy",
+                        "LUNGDOSE": "lung_dose_gy"}  # fmt: skip
 
 
 class Y90Plan(Form):
@@ -72,3 +80,54 @@ class Y90Administration(Form):
         report = core_call(delivery_report, self.plan.core_plan(), self.delivered_activity_gbq,
                            fields={"delivered_activity_gbq": "delivered_activity_gbq"})
         self.report = report.model_dump(mode="json")
+
+
+class Y90PostTreatmentDosimetry(Form):
+    """An absorbed dose measured on post-treatment imaging of the Y-90 distribution (Y-90
+    PET/CT or bremsstrahlung SPECT/CT) after an administration: the achieved dose of the TARE
+    dose-response endpoints (XP rows with XPSCAT POST-TREATMENT).
+
+    An administration may have several (the tumour, normal liver and lung doses; a PET/CT and
+    a SPECT/CT of the same administration; a repeat scan). ``predicted_gy`` is the same dose
+    the core computed for the administration (the plan
+    recomputed at the delivered activity, :func:`hccrt.dosimetry.plan.delivery_report`), kept
+    next to the measured one for comparison.
+    """
+
+    class Modality(models.TextChoices):
+        PET_CT = "Y-90 PET/CT", "Y-90 PET/CT"
+        BREMSSTRAHLUNG_SPECT_CT = "BREMSSTRAHLUNG SPECT/CT", "Bremsstrahlung SPECT/CT"
+
+    administration = models.ForeignKey(Y90Administration, on_delete=models.PROTECT,
+                                       related_name="+")  # fmt: skip
+    imaging_date = models.DateField(help_text="date of the post-treatment scan (XPDTC)")
+    quantity = models.CharField(max_length=8, help_text="XPTESTCD",
+                                choices=[(c, rs.XP_TESTS[c][0]) for c in POST_TREATMENT_DOSES])
+    value = models.FloatField(validators=[MinValueValidator(0)], help_text="absorbed dose")
+    unit = models.CharField(max_length=8, default="Gy", help_text="XPORRESU: Gy")
+    dose_model = models.CharField(max_length=20, choices=_choices(rs.XP_METHOD),
+                                  default="PARTITION", help_text="XPMETHOD")
+    modality = models.CharField(max_length=32, choices=Modality.choices, blank=True,
+                                help_text="post-treatment imaging; empty when the source "
+                                          "(e.g. the XP records, which have no such column) "
+                                          "does not say")  # fmt: skip
+    predicted_gy = models.FloatField(null=True, blank=True, editable=False)
+    date_field = "imaging_date"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.quantity in POST_TREATMENT_DOSES:
+            unit = rs.XP_TESTS[self.quantity][1]
+            if self.unit != unit:
+                raise field_error("unit", self.unit, f"{unit} (the unit of {self.quantity})")
+        if self.administration_id is None:
+            return
+        adm = self.administration
+        if adm.participant_id != self.participant_id:
+            raise field_error("administration", self.administration_id,
+                              "an administration of the same participant")
+        if self.imaging_date and self.imaging_date < adm.administration_date:
+            raise field_error("imaging_date", self.imaging_date,
+                              f"on or after the administration ({adm.administration_date})")
+        key = POST_TREATMENT_DOSES.get(self.quantity)
+        self.predicted_gy = (adm.report or {}).get("delivered", {}).get(key)
