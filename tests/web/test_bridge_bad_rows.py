@@ -56,6 +56,8 @@ CASES = [
     (_set("SUPPAE", 0, "QVAL", "MAYBE"), "SUPPAE.QVAL", "MAYBE", "SUPPAE row 0"),
     (_set("PR", 0, "PRCAT", "OTHER"), "PR.PRCAT", "OTHER", "PR row 0"),
     (_set("MI", 0, "MIORRES", "150"), "MI.necrosis_percent", 150.0, "MI row 0"),
+    (_set("MI", 0, "MIDTC", "2000-01-01"), "MI.report_date", "2000-01-01", "MI row 0"),
+    (_set("MI", 0, "MIDTC", "2024-13"), "MI.MIDTC", "2024-13", "MI row 0"),
     (_set("RS", 0, "RSORRES", "LOTS"), "RS.RSORRES", "LOTS", "RS row 0"),
     (_set("TU", 0, "TUORRES", "MAYBE"), "TU.TUORRES", "MAYBE", "TU row 0"),
     (_set("SUPPTU", 0, "QVAL", "9"), "SUPPTU.QVAL", "9", "SUPPTU row 0"),

@@ -87,7 +87,7 @@ NOT_ROUND_TRIPPED: dict[str, dict[str, str]] = {
                     "a screen failure's ECOG first"},
     "CM": {},
     "PR": {},
-    "MI": {"MIDTC": "the surgery form holds no pathology report date"},
+    "MI": {},
     "SUPPAE": {}, "SUPPCM": {}, "SUPPPR": {}, "TU": {}, "TR": {}, "SUPPTU": {},
     "EX": {"EXDOSE": "identical except Y-90: the delivered activity is stored with XA's 4 "
                      "decimals and written with 3; the generator rounds the unrounded value, so "

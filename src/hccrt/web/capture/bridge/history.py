@@ -1,8 +1,8 @@
 """Records bridge, visit and history domains: SV (visits), DV (protocol deviations), IE
 (eligibility criteria not met, on the screening form), MH (medical history), CM + SUPPCM
 (medications; reason of a subsequent anti-cancer therapy), PR + SUPPPR (surgery and subsequent
-procedures, with their reason), MI (necrosis of the resected tumour), and the Child-Pugh
-clinical signs of RS (ascites, hepatic encephalopathy).
+procedures, with their reason), MI (necrosis of the resected tumour, pathology report date),
+and the Child-Pugh clinical signs of RS (ascites, hepatic encephalopathy).
 
 Planned dates and windows of a loaded visit come from the protocol schedule (core expansion,
 :mod:`hccrt.simulate.schedule`) and the visit's anchor date as the record tables give it:
@@ -349,7 +349,7 @@ def import_pr_mi(ctx: LoadContext) -> None:
     subsequent therapy); other subsequent procedures -> SubsequentTreatment; MI -> necrosis."""
     reasons = _supp_values(ctx, "PR", "SUBTXRSN")
     procedures = {t: proc for proc, (t, _) in SURGERY_TERMS.items()}
-    necrosis: dict[str, tuple[int, float | None]] = {}
+    necrosis: dict[str, tuple[int, float | None, date | None]] = {}
     for i, row in enumerate(ctx.rows("MI")):
         with row_errors("MI", i):
             if row.get("MITESTCD") != "NECROPCT":
@@ -358,7 +358,8 @@ def import_pr_mi(ctx: LoadContext) -> None:
                 raise InputError("MIORRESU", row.get("MIORRESU"), "%")
             if row["USUBJID"] in necrosis:
                 raise InputError("USUBJID", row["USUBJID"], "one necrosis result per surgery")
-            necrosis[row["USUBJID"]] = (i, to_float(row.get("MIORRES")))
+            necrosis[row["USUBJID"]] = (i, to_float(row.get("MIORRES")),
+                                        to_date(row.get("MIDTC"), "MIDTC"))
     for i, row in enumerate(ctx.rows("PR")):
         with row_errors("PR", i):
             p = ctx.who(row)
@@ -380,23 +381,24 @@ def import_pr_mi(ctx: LoadContext) -> None:
                 end = to_date(row.get("PRENDTC"), "PRENDTC")
                 if end is not None and end != start:
                     raise InputError("PRENDTC", row.get("PRENDTC"), "the surgery date")
-                mi_row, nec = necrosis.pop(row["USUBJID"], (None, None))
+                mi_row, nec, reported = necrosis.pop(row["USUBJID"], (None, None, None))
                 s = m.SurgeryPathology(participant=p, surgery_date=start,
-                                       procedure=procedures[trt], necrosis_percent=nec)
-                if mi_row is not None:  # a bad necrosis value is named by its MI row
+                                       procedure=procedures[trt], necrosis_percent=nec,
+                                       report_date=reported)  # fmt: skip
+                if mi_row is not None:  # a bad necrosis value or date is named by its MI row
                     with row_errors("MI", mi_row):
                         s.full_clean(exclude=["participant"], validate_unique=False,
                                      validate_constraints=False)
                 s.save(user=ctx.user)
             ctx.counts["PR"] += 1
-    for usubjid, (i, _) in necrosis.items():
+    for usubjid, (i, *_) in necrosis.items():
         with row_errors("MI", i):
             raise InputError("USUBJID", usubjid, "a subject with a surgery in PR")
     ctx.counts["MI"] = sum(1 for _ in ctx.rows("MI"))
 
 
 def export_pr_mi(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
-    """PR (surgery, subsequent procedures), SUPPPR (their reason), MI (necrosis).
+    """PR (surgery, subsequent procedures), SUPPPR (their reason), MI (necrosis, report date).
 
     PRSPID: SURG<n> for the n-th surgery of a subject; SUB<j> for the other subsequent
     procedures, j counting them over the study in subject-number (SUBJID) order."""
@@ -430,7 +432,7 @@ def export_pr_mi(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
             nec = float(s.necrosis_percent)
             mi.append({"STUDYID": ctx.studyid, "DOMAIN": "MI", "USUBJID": us, **NECROSIS,
                        "MIORRES": f"{nec:g}", "MISTRESC": f"{nec:g}", "MISTRESN": nec,
-                       "VISITNUM": None, "MIDTC": None})  # fmt: skip
+                       "VISITNUM": None, "MIDTC": iso(s.report_date)})  # fmt: skip
     j = 0
     by_number = sorted(subsequent, key=lambda t: (ctx.ids[t.participant_id].rsplit("-", 1)[-1],
                                                   t.start_date, t.pk))  # fmt: skip

@@ -69,7 +69,16 @@ class SurgeryPathology(Form):
                                          validators=[MinValueValidator(0),
                                                      MaxValueValidator(100)])  # fmt: skip
     viable_tumour = models.BooleanField(null=True, blank=True)
+    report_date = models.DateField(null=True, blank=True,
+                                   help_text="date of the pathology report (MIDTC)")
     date_field = "surgery_date"
+
+    def clean(self) -> None:
+        super().clean()
+        # the report examines the specimen the surgery took: it cannot come before it
+        if self.report_date and self.surgery_date and self.report_date < self.surgery_date:
+            raise field_error("report_date", self.report_date,
+                              f"on or after the surgery date ({self.surgery_date})")
 
 
 class SubsequentTreatment(Form):
