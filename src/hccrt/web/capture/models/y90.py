@@ -57,14 +57,43 @@ class Y90Plan(Form):
 
 
 class Y90Administration(Form):
+    """One Y-90 administration of a plan: the delivered activity, and the doses the core
+    recomputes at it (``report``).
+
+    The delivered activity is entered, or derived from the dose-calibrator assays (the vial
+    before, the residual in vial, lines and catheter after), each with the time it was
+    measured, and the administration time: the core decay-corrects both to the administration
+    (:func:`hccrt.dosimetry.decay.delivered_activity`, half-life of the plan's constants) and
+    subtracts. When the assays are given, the derived value is the one stored (an entered
+    value is replaced) and the core's decay-corrected activities go into ``report["assays"]``.
+    """
+
     is_treatment = True
 
     plan = models.ForeignKey(Y90Plan, on_delete=models.PROTECT, related_name="+")
     administration_date = models.DateField()
-    delivered_activity_gbq = models.FloatField(validators=_non_negative())
+    delivered_activity_gbq = models.FloatField(
+        null=True, blank=True, validators=_non_negative(),
+        help_text="entered, or derived from the assays below when they are given")
+    administered_at = models.DateTimeField(null=True, blank=True,
+                                           help_text="time of the administration")
+    vial_assay_gbq = models.FloatField(null=True, blank=True,
+                                       help_text="dose-calibrator reading of the vial before")
+    vial_assay_at = models.DateTimeField(null=True, blank=True,
+                                         help_text="time the vial was assayed")
+    residual_assay_gbq = models.FloatField(
+        null=True, blank=True, help_text="dose-calibrator reading of the residual after "
+        "(vial, lines and catheter)")
+    residual_assay_at = models.DateTimeField(null=True, blank=True,
+                                             help_text="time the residual was assayed")
     report = models.JSONField(default=dict, blank=True, editable=False,
                               help_text="delivered vs planned, doses recomputed by the core")
     date_field = "administration_date"
+
+    #: the assay fields and the core's argument each one is (delivered_activity)
+    ASSAYS = {"vial_assay_gbq": "pre_assay_gbq", "vial_assay_at": "pre_assay_time",
+              "residual_assay_gbq": "residual_gbq", "residual_assay_at": "residual_assay_time",
+              "administered_at": "administration_time"}  # fmt: skip
 
     def clean(self) -> None:
         super().clean()
@@ -75,11 +104,30 @@ class Y90Administration(Form):
         if self.administration_date and self.administration_date < self.plan.plan_date:
             raise field_error("administration_date", self.administration_date,
                               f"on or after the plan date ({self.plan.plan_date})")
+        from hccrt.dosimetry.decay import delivered_activity
         from hccrt.dosimetry.plan import delivery_report
 
-        report = core_call(delivery_report, self.plan.core_plan(), self.delivered_activity_gbq,
+        core_plan = self.plan.core_plan()
+        given = {f: getattr(self, f) for f in self.ASSAYS}
+        assays = None
+        if any(v is not None for v in given.values()):
+            absent = next((f for f, v in given.items() if v is None), None)
+            if absent is not None:
+                raise field_error(absent, None, "a value: the vial and residual assays, their "
+                                  "times and the administration time go together")  # fmt: skip
+            assays = core_call(delivered_activity, half_life_h=core_plan.constants.half_life_h,
+                               **{arg: given[f] for f, arg in self.ASSAYS.items()},
+                               fields={arg: f for f, arg in self.ASSAYS.items()})
+            self.delivered_activity_gbq = assays.delivered_activity_gbq
+        elif self.delivered_activity_gbq is None:
+            raise field_error("delivered_activity_gbq", None, "the delivered activity (GBq), or "
+                              "the vial and residual assays with their times and the "
+                              "administration time")  # fmt: skip
+        report = core_call(delivery_report, core_plan, self.delivered_activity_gbq,
                            fields={"delivered_activity_gbq": "delivered_activity_gbq"})
         self.report = report.model_dump(mode="json")
+        if assays is not None:
+            self.report["assays"] = assays.model_dump(mode="json")
 
 
 class Y90PostTreatmentDosimetry(Form):
