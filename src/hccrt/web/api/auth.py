@@ -27,33 +27,26 @@ class GrantsTokenAuthentication(TokenAuthentication):
     def authenticate_credentials(self, key: str) -> tuple[Any, Any]:
         from django.db import connections, router
 
+        from hccrt.web.api import rows
         from hccrt.web.capture.models import Membership, Role
 
         User = get_user_model()
-        fields = list(User._meta.concrete_fields)
-        cols = ", ".join(f'u."{f.column}"' for f in fields)
-        sql = (f'SELECT {cols}, m."role", m."site_id" '
+        sql = (f'SELECT {rows.select_list("u", User)}, m."role", m."site_id" '
                f'FROM "{Token._meta.db_table}" t '
                f'JOIN "{User._meta.db_table}" u ON u."id" = t."user_id" '
                f'LEFT JOIN "{Membership._meta.db_table}" m ON m."user_id" = u."id" '
                'WHERE t."key" = %s')  # fmt: skip
         using = router.db_for_read(User)
-        connection = connections[using]
-        with connection.cursor() as cursor:  # a plain cursor: no ORM query to build
+        with connections[using].cursor() as cursor:  # a plain cursor: no ORM query to build
             cursor.execute(sql, [key])
-            rows = cursor.fetchall()
-        if not rows:
+            found = cursor.fetchall()
+        if not found:
             raise exceptions.AuthenticationFailed("Invalid token.")
-        n = len(fields)
-        values = list(rows[0][:n])
-        for i, f in enumerate(fields):  # e.g. booleans and datetimes on SQLite
-            col = f.get_col(User._meta.db_table)
-            for convert in connection.ops.get_db_converters(col):
-                values[i] = convert(values[i], col, connection)
-        user = User.from_db(using, [f.attname for f in fields], values)
+        n = rows.width(User)
+        user = rows.instance(User, using, found[0][:n])
         if not user.is_active:
             raise exceptions.AuthenticationFailed("User inactive or deleted.")
-        grants = [(r[n], r[n + 1]) for r in rows if r[n] is not None]
+        grants = [(r[n], r[n + 1]) for r in found if r[n] is not None]
         if user.is_superuser:
             grants.append((Role.ADMINISTRATOR, None))
         user._hccrt_grants = grants

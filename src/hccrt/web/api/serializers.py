@@ -15,6 +15,7 @@ from django.db import connections, models, router
 from django.utils import timezone
 from rest_framework import serializers
 
+from hccrt.web.api import rows
 from hccrt.web.capture import access
 from hccrt.web.capture.models import Allocation, DataQuery, protocol_facts
 from hccrt.web.core.models import Participant, Protocol, Site
@@ -36,32 +37,23 @@ def writable_participant(pk: int, sites: set[int] | None) -> Participant | None:
     if sites is not None and not sites:
         return None
     using = router.db_for_read(Participant)
-    p_fields = [f for f in Participant._meta.concrete_fields]
-    s_fields = [f for f in Site._meta.concrete_fields]
-    cols = ", ".join([*(f'p."{f.column}"' for f in p_fields),
-                      *(f's."{f.column}"' for f in s_fields)])  # fmt: skip
-    sql = (f'SELECT {cols} FROM "{Participant._meta.db_table}" p '
+    sql = (f'SELECT {rows.select_list("p", Participant)}, {rows.select_list("s", Site)} '
+           f'FROM "{Participant._meta.db_table}" p '
            f'JOIN "{Site._meta.db_table}" s ON s."id" = p."site_id" '
            'WHERE p."id" = %s AND NOT p."is_deleted"')  # fmt: skip
     params: list[Any] = [pk]
     if sites is not None:
         sql += f' AND p."site_id" IN ({", ".join(["%s"] * len(sites))})'
         params.extend(sorted(sites))
-    connection = connections[using]
-    with connection.cursor() as cursor:
+    with connections[using].cursor() as cursor:
         cursor.execute(sql, params)
         row = cursor.fetchone()
     if row is None:
         return None
-    converters = connection.ops.get_db_converters
-    values = list(row)
-    for i, f in enumerate([*p_fields, *s_fields]):  # e.g. dates stored as text on SQLite
-        for convert in converters(f.get_col(f.model._meta.db_table)):
-            values[i] = convert(values[i], f.get_col(f.model._meta.db_table), connection)
-    n = len(p_fields)
-    participant = Participant.from_db(using, [f.attname for f in p_fields], values[:n])
-    site = Site.from_db(using, [f.attname for f in s_fields], values[n:])
-    Participant._meta.get_field("site").set_cached_value(participant, site)
+    n = rows.width(Participant)
+    participant = rows.instance(Participant, using, row[:n])
+    Participant._meta.get_field("site").set_cached_value(
+        participant, rows.instance(Site, using, row[n:]))
     return participant
 
 
@@ -108,15 +100,18 @@ class ScopedRelatedField(serializers.PrimaryKeyRelatedField):
 
 
 def _new_field(field: serializers.Field) -> serializers.Field:
-    """A fresh, unbound field made from ``field``'s constructor arguments. DRF's
-    ``Field.__deepcopy__`` does the same but also deep-copies every argument (choices,
-    model fields); none of them is changed by a field, except a child field, which is bound
-    to its parent: fields with children are deep-copied."""
+    """An unbound copy of ``field`` (a field built by ModelSerializer and never bound).
+
+    DRF's ``Field.__deepcopy__`` calls the constructor again with deep copies of every
+    argument. The arguments (choices, validators, model fields, querysets) are never changed
+    by a field, and binding sets the per-serializer attributes (name, parent, source, label)
+    on the copy, so a shallow copy is the same field; a field holding a child field (list,
+    dict, nested serializer) binds the child too, so it is deep-copied as DRF does."""
     kwargs = field._kwargs  # type: ignore[attr-defined]
     if isinstance(field, serializers.BaseSerializer) or "child" in kwargs \
             or "child_relation" in kwargs:
         return copy.deepcopy(field)
-    return type(field)(*field._args, **kwargs)  # type: ignore[attr-defined]
+    return copy.copy(field)
 
 
 class FormSerializer(serializers.ModelSerializer):
@@ -125,9 +120,8 @@ class FormSerializer(serializers.ModelSerializer):
 
     def get_fields(self) -> dict[str, Any]:
         """The fields ModelSerializer builds from the model's metadata, built once per class;
-        each instance gets new field objects made from the same arguments, which is what
-        DRF's own copy of a field does (building them on every request was a tenth of an API
-        save's CPU). Fields holding other fields are deep-copied as DRF does."""
+        each instance gets its own unbound copies (:func:`_new_field`). Building them on
+        every request was a tenth of an API save's CPU."""
         built = type(self).__dict__.get("_built_fields")
         if built is None:
             built = super().get_fields()
