@@ -81,3 +81,32 @@ def test_fields_built_once_equal_the_fields_drf_builds(world, model, resource):
         assert repr(first[name]) == repr(fresh[name]), name
         assert first[name] is not second[name]  # bound to one serializer each
         assert first[name].parent is not second[name].parent
+
+
+def test_the_death_read_with_the_participant_drives_the_after_death_check(world):
+    """The API save's edit checks use the death date read with the participant (no query of
+    its own), and open the same after-death query as a save outside the API."""
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hccrt.web.capture.models import DataQuery, Disposition
+
+    token = Token.objects.create(user=world.users[Role.SITE_COORDINATOR]).key
+    c = APIClient()
+    c.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    lab = {"participant": world.pa.pk, "test": "ALT", "value": 55.0, "unit": "U/L", "uln": 40}
+    assert s.writable_participant(world.pa.pk, None).first_death_date is None
+    for died in (date(2026, 3, 1), date(2026, 2, 20)):  # the first recorded death counts
+        Disposition(participant=world.pa, disposition_date=died, event="DEATH",
+                    death_cause="liver failure").save(user=world.system)  # fmt: skip
+    assert s.writable_participant(world.pa.pk, None).first_death_date == date(2026, 3, 1)
+    with CaptureQueriesContext(connection) as q:
+        after = c.post("/api/v1/labs/", {**lab, "collection_date": "2026-03-05"}, format="json")
+    assert after.status_code == 201
+    assert not any(x["sql"].startswith('SELECT "disposition_date"') for x in q.captured_queries)
+    before = c.post("/api/v1/labs/", {**lab, "collection_date": "2026-02-25"}, format="json")
+    opened = DataQuery.objects.filter(edit_check="after_death", target_model="capture.labresult")
+    assert [int(x.target_pk) for x in opened] == [after.json()["id"]]
+    assert before.status_code == 201  # before the first death: no query

@@ -35,6 +35,7 @@ from hccrt.web.audit.models import AuditEvent
 from hccrt.web.capture import access
 from hccrt.web.capture import models as m
 from hccrt.web.capture.allocation import allocate
+from hccrt.web.capture.checks import known_deaths
 from hccrt.web.core.models import Participant
 
 
@@ -118,7 +119,11 @@ class FormViewSet(viewsets.ModelViewSet):
         self._check_write()
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        with audit_context(request.user, ""):
+        participant = serializer.validated_data.get("participant")
+        deaths = {}  # read with the participant (ScopedParticipantField): not read again
+        if hasattr(participant, "first_death_date"):
+            deaths[participant.pk] = participant.first_death_date
+        with audit_context(request.user, ""), known_deaths(deaths):
             serializer.save()  # one transaction: the audited save
         return Response(serializer.data, status=status.HTTP_201_CREATED)
 

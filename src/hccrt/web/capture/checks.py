@@ -65,11 +65,26 @@ def preloaded_deaths(participant_ids: Iterable[int | None]) -> Iterator[None]:
     for pid, d in _death_query(ids):
         if found.get(pid) is None:  # the first recorded death, as _death_date reads it
             found[pid] = d
-    token = _DEATHS.set(found)
+    with known_deaths(found):
+        yield
+
+
+@contextmanager
+def known_deaths(deaths: dict[int, date | None]) -> Iterator[None]:
+    """The checks run inside use these death dates (participant id -> first recorded death,
+    None: no death) instead of reading them; the caller read them with the rows it needed
+    anyway (the API reads a participant's with the participant: one round trip less)."""
+    token = _DEATHS.set(deaths)
     try:
         yield
     finally:
         _DEATHS.reset(token)
+
+
+#: the first recorded death of participant ``p``, as a column of a query on core_participant p
+DEATH_DATE_COLUMN = ('(SELECT d."disposition_date" FROM "{table}" d WHERE d."participant_id" '
+                     "= p.\"id\" AND d.\"event\" = 'DEATH' AND NOT d.\"is_deleted\" "
+                     'ORDER BY d."id" LIMIT 1)')
 
 
 def after_death(obj: Any) -> list[Failure]:
