@@ -90,12 +90,16 @@ def setup(participants: int, clients: int) -> tuple[list[str], dict[str, list[in
     return tokens, {s.code: by_site[s.code] for s in sites}, load_seconds
 
 
-def serve(url: str, port: int, workers: int, threads: int) -> subprocess.Popen:
+def serve(url: str, port: int, workers: int, threads: int, max_clients: int | None
+          ) -> subprocess.Popen:  # fmt: skip
+    """gunicorn as ``hccrt serve`` runs it (:func:`hccrt.cli.serve.gunicorn_args`)."""
+    from hccrt.cli.serve import gunicorn_args
+
     env = {**os.environ, "HCCRT_DATABASE_URL": url, "HCCRT_ALLOWED_HOSTS": "127.0.0.1"}
     proc = subprocess.Popen(
-        [str(ROOT / ".venv/bin/gunicorn"), "hccrt.web.wsgi:application", "--bind",
-         f"127.0.0.1:{port}", "--workers", str(workers), "--worker-class", "gthread",
-         "--threads", str(threads), "--log-level", "warning", "--preload"],
+        [str(ROOT / ".venv/bin/gunicorn"),
+         *gunicorn_args("127.0.0.1", port, workers, threads, max_clients),
+         "--log-level", "warning", "--preload"],
         env=env, cwd=ROOT, start_new_session=True,
     )  # fmt: skip
     for _ in range(100):
@@ -294,8 +298,10 @@ def main() -> None:
     ap.add_argument("--bulk-labs", type=int, default=36_473,
                     help="lab rows loaded through the audited bulk path (0: skip)")
     ap.add_argument("--warmup", type=float, default=10.0)
-    ap.add_argument("--workers", type=int, default=3)
-    ap.add_argument("--threads", type=int, default=8)
+    ap.add_argument("--workers", type=int, default=0, help="0: two per core (hccrt serve's)")
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--max-clients", type=int, default=None,
+                    help="hccrt serve --max-clients (default: --clients; 0: no cap)")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--out", default=str(ROOT / "benchmarks/results/capture.md"))
     args = ap.parse_args()
@@ -310,7 +316,11 @@ def main() -> None:
     from django.db import connections
 
     connections.close_all()  # the server must not share this process's connection
-    proc = serve(url, args.port, args.workers, args.threads)
+    from hccrt.cli.serve import default_workers
+
+    args.workers = args.workers or default_workers()
+    max_clients = args.clients if args.max_clients is None else (args.max_clients or None)
+    proc = serve(url, args.port, args.workers, args.threads, max_clients)
     load_before = os.getloadavg()
     try:
         load_test(args.port, tokens, by_site, args.warmup)  # imports, connections: not timed
@@ -371,7 +381,9 @@ def main() -> None:
   `audited_bulk_create` in {load_s:.1f} s.
 - Load: {args.clients} client threads (token auth, one site coordinator each) for
   {args.seconds:.0f} s after {args.warmup:.0f} s warm-up, gunicorn {args.workers} gthread
-  workers x {args.threads} threads, alternating POST /api/v1/labs/ and
+  workers x {args.threads} threads, {"no connection cap" if max_clients is None else
+  f"at most {max_clients} client connections in all"} (`hccrt serve
+  --max-clients`), alternating POST /api/v1/labs/ and
   /api/v1/adverse-events/, audit trail on (per-site hash chains, DB guard triggers, edit checks).
 - Result: **{rate:.0f} saves/s** ({len(lat):,} saves in {elapsed:.1f} s, {errors} errors);
   latency p50 {p50:.0f} ms, **p95 {p95:.0f} ms**, p99 {p99:.0f} ms. Target >= 200/s:

@@ -42,33 +42,61 @@ def db_manage(ctx: typer.Context) -> None:
     execute_from_command_line(["hccrt db manage", *ctx.args])
 
 
-def run_server(host: str, port: int, workers: int) -> None:
+def default_workers() -> int:
+    """Two gunicorn worker processes per core: a worker holding the GIL in Python while
+    another waits on the database keeps the cores busy."""
+    import os
+
+    return 2 * (os.cpu_count() or 1)
+
+
+def gunicorn_args(host: str, port: int, workers: int, threads: int = 2,
+                  max_clients: int | None = None) -> list[str]:  # fmt: skip
+    """The gunicorn command line hccrt serves with (``hccrt serve`` and the capture
+    benchmark): gthread workers, ``threads`` each, and at most ``max_clients`` keep-alive
+    connections in all, spread evenly (each worker accepts ``ceil(max_clients / workers)``).
+
+    Without that cap a worker accepts every connection it wins, so keep-alive clients pile
+    up on some workers: in the capture benchmark 16 of 20 clients sat on two of four workers
+    and waited 80-87 ms per save while a client alone on a worker waited 18 ms (p95 of all
+    saves 122-144 ms instead of 86-96 ms; benchmarks/RESULTS.md)."""
+    per_worker = 1000 if max_clients is None else max(1, -(-max_clients // workers))
+    return ["hccrt.web.wsgi:application", "--bind", f"{host}:{port}",
+            "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+            "--worker-connections", str(per_worker)]  # fmt: skip
+
+
+def run_server(host: str, port: int, workers: int, threads: int = 2,
+               max_clients: int | None = None) -> None:  # fmt: skip
     """Serve the web app with gunicorn (a production WSGI server), in the foreground."""
     collect_static()
     from gunicorn.app.wsgiapp import WSGIApplication
 
-    console.print(f"serving hccrt on http://{host}:{port}  (Ctrl-C to stop)")
-    sys.argv = [
-        "gunicorn",
-        "hccrt.web.wsgi:application",
-        "--bind",
-        f"{host}:{port}",
-        "--workers",
-        str(workers),
-        "--access-logfile",
-        "-",
-    ]
+    console.print(f"serving hccrt on http://{host}:{port}  (Ctrl-C to stop; {workers} workers "
+                  f"x {threads} threads)")  # fmt: skip
+    sys.argv = ["gunicorn", *gunicorn_args(host, port, workers, threads, max_clients),
+                "--access-logfile", "-"]  # fmt: skip
     WSGIApplication("%(prog)s [OPTIONS] [APP_MODULE]").run()
 
 
 def serve(
     host: str = typer.Option("127.0.0.1", help="address to bind"),
     port: int = typer.Option(8000, help="TCP port"),
-    workers: int = typer.Option(2, help="gunicorn worker processes"),
+    workers: int = typer.Option(0, help="gunicorn worker processes (0: two per core)"),
+    threads: int = typer.Option(2, help="threads per worker"),
+    max_clients: int = typer.Option(
+        0, "--max-clients", help="keep-alive connections served at once, spread evenly over "
+        "the workers (0: no cap). Set it to the number of concurrent API clients, or to the "
+        "upstream keep-alive pool of a reverse proxy in front: workers holding more "
+        "connections than others answer their clients more slowly."),
 ) -> None:
-    """Serve the web app with gunicorn (migrations are applied first)."""
+    """Serve the web app with gunicorn (migrations are applied first).
+
+    gthread workers; behind a reverse proxy (TLS, static files) in production, with
+    HCCRT_HTTPS=1 and HCCRT_SECRET_KEY set.
+    """
     migrate()
-    run_server(host, port, workers)
+    run_server(host, port, workers or default_workers(), threads, max_clients or None)
 
 
 def demo(
@@ -130,7 +158,7 @@ def demo(
     )
     if no_serve:
         return
-    run_server(host, port, workers=2)
+    run_server(host, port, workers=2)  # the demo: small, on a laptop
 
 
 @db_app.command("load-records")
