@@ -188,6 +188,53 @@ def test_delivered_activity_from_assays():
         decay.delivered_activity(1.0, pre_t, 2.0, post_t, admin)
 
 
+SECOND = timedelta(seconds=1)
+
+
+def test_vial_assay_at_the_administration_is_accepted_one_second_after_refused():
+    # Boundary: the vial assay at the administration time itself decays by 2^0 = 1, so the
+    # vial counts at its reading; one second later it is refused naming the field and value.
+    admin = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+    post_t = admin + timedelta(hours=1)
+    d = decay.delivered_activity(3.0, admin, 0.0183, post_t, admin)
+    assert d.vial_activity_at_administration_gbq == pytest.approx(3.0, rel=1e-15)
+    assert d.delivered_activity_gbq == pytest.approx(3.0 - 0.0183 * 2 ** (1 / 64.1))
+    late = admin + SECOND
+    with pytest.raises(InputError) as e:
+        decay.delivered_activity(3.0, late, 0.0183, post_t, admin)
+    assert e.value.field == "pre_assay_time"
+    assert e.value.value == late.isoformat()
+    assert "at or before administration" in e.value.allowed
+
+
+def test_residual_assay_at_the_administration_is_accepted_one_second_before_refused():
+    admin = datetime(2026, 3, 2, 9, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+    pre_t = admin - timedelta(hours=2.2)
+    d = decay.delivered_activity(3.0, pre_t, 0.0183, admin, admin)
+    assert d.residual_activity_at_administration_gbq == pytest.approx(0.0183, rel=1e-15)
+    early = admin - SECOND
+    with pytest.raises(InputError) as e:
+        decay.delivered_activity(3.0, pre_t, 0.0183, early, admin)
+    assert e.value.field == "residual_assay_time"
+    assert e.value.value == early.isoformat()
+    assert "at or after administration" in e.value.allowed
+
+
+def test_assay_order_is_judged_on_instants_not_wall_clock():
+    # 09:30 in Seoul (UTC+9) is 00:30 UTC, before an administration at 19:45 US Eastern of
+    # the previous day (2026-03-02 00:45 UTC; EST, UTC-5, before the 2026-03-08 DST change):
+    # on the wall clock the assay reads later than the administration, in time it is 15 min
+    # before it, and its activity decays by 2^(-0.25 / 64.1).
+    admin = datetime(2026, 3, 1, 19, 45, tzinfo=ZoneInfo("America/New_York"))
+    pre_t = datetime(2026, 3, 2, 9, 30, tzinfo=ZoneInfo("Asia/Seoul"))
+    d = decay.delivered_activity(3.0, pre_t, 0.0, admin + timedelta(hours=1), admin)
+    assert d.vial_activity_at_administration_gbq == pytest.approx(3.0 * 2 ** (-0.25 / 64.1))
+    # and a residual read at 09:30 Seoul on 2026-03-02 (00:30 UTC) is 15 min before it
+    with pytest.raises(InputError) as e:
+        decay.delivered_activity(3.0, admin - timedelta(hours=1), 0.01, pre_t, admin)
+    assert e.value.field == "residual_assay_time"
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.floats(-500, 500), st.floats(-500, 500))
 def test_decay_composes(t1, t2):

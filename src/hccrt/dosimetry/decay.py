@@ -342,14 +342,30 @@ def delivered_activity(
     half_life_h: float = Y90_HALF_LIFE_H,
 ) -> DeliveredActivity:
     """Delivered activity = vial activity minus residual, both decay-corrected to
-    ``administration_time``."""
+    ``administration_time``.
+
+    The vial is assayed before the administration and the residual after it (the order the
+    practice describes; a time at the administration itself is accepted on either side):
+    a vial assay after, or a residual assay before, the administration is refused, since
+    it is either a mistyped time or not the measurement the formula needs.
+    """
     pre = scalar(pre_assay_gbq, "pre_assay_gbq", gt=0.0)
     res = scalar(residual_gbq, "residual_gbq", ge=0.0)
+    vial_before_h = hours_between(pre_assay_time, administration_time,
+                                  start_field="pre_assay_time", end_field="administration_time")
+    residual_after_h = hours_between(administration_time, residual_assay_time,
+                                     start_field="administration_time",
+                                     end_field="residual_assay_time")  # fmt: skip
+    if vial_before_h < 0:
+        raise InputError("pre_assay_time", pre_assay_time.isoformat(),
+                         f"a time at or before administration {administration_time.isoformat()}",
+                         "the vial is assayed before it is administered")
+    if residual_after_h < 0:
+        raise InputError("residual_assay_time", residual_assay_time.isoformat(),
+                         f"a time at or after administration {administration_time.isoformat()}",
+                         "the residual is assayed after the administration")
     a_pre = float(activity_at_gbq(pre, pre_assay_time, administration_time, half_life_h))
     a_res = float(activity_at_gbq(res, residual_assay_time, administration_time, half_life_h))
-    if hours_between(administration_time, residual_assay_time) < 0:
-        raise InputError("residual_assay_time", residual_assay_time.isoformat(),
-                         f"a time at or after administration {administration_time.isoformat()}")
     if a_res > a_pre:
         raise InputError(
             "residual_gbq", res,

@@ -4,11 +4,13 @@ on post-treatment imaging of the Y-90 distribution."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from hccrt.records import schema as rs
 from hccrt.web.capture.core_bridge import core_call, field_error
@@ -104,6 +106,7 @@ class Y90Administration(Form):
         if self.administration_date and self.administration_date < self.plan.plan_date:
             raise field_error("administration_date", self.administration_date,
                               f"on or after the plan date ({self.plan.plan_date})")
+        self._check_time_on_date()
         from hccrt.dosimetry.decay import delivered_activity
         from hccrt.dosimetry.plan import delivery_report
 
@@ -128,6 +131,21 @@ class Y90Administration(Form):
         self.report = report.model_dump(mode="json")
         if assays is not None:
             self.report["assays"] = assays.model_dump(mode="json")
+
+
+    def _check_time_on_date(self) -> None:
+        """The administration time falls on the administration date, read in the time zone
+        the app stores and shows times in (settings.TIME_ZONE, the current time zone: the
+        one the pages read a typed time in)."""
+        at, day = self.administered_at, self.administration_date
+        if day is None or not isinstance(at, datetime) or not timezone.is_aware(at):
+            return  # a naive time is refused by the core, naming the field
+        zone = timezone.get_current_timezone()
+        local = timezone.localtime(at, zone)
+        if local.date() != day:
+            raise field_error("administered_at", local.isoformat(),
+                              f"a time on the administration date {day.isoformat()} "
+                              f"(read in the time zone {zone})")
 
 
 class Y90PostTreatmentDosimetry(Form):
