@@ -269,6 +269,7 @@ def _summary(request: HttpRequest, plan: Y90Plan, admin_form: Any = None,
     return render(request, "pages/planning/y90_summary.html", {
         "plan": plan, "participant": participant, "protocol": protocol, "arm": arm, "ev": ev,
         "checks": _checks_context(ev.checks), "administrations": administrations,
+        "assayed": [row for row in administrations if row["r"].get("assays")],
         "may_write": may_write,
         "may_sign": may_write and not ev.failed and ev.plan is not None
         and ev.plan.result.treatable,
@@ -341,19 +342,13 @@ def y90_administer(request: HttpRequest, pk: int) -> HttpResponse:
         return _summary(request, plan, form, status=409)
     if not form.is_valid():
         return _summary(request, plan, form, status=400)
-    computed = y90.delivered_from(form, plan.core_plan().constants.half_life_h)
-    if computed is None:
+    obj = y90.administration_from(form, plan)
+    if not _save(obj, request, "", FieldErrors(form, y90.ADMINISTRATION_ALIASES)):
         return _summary(request, plan, form, status=400)
-    delivered, assays = computed
-    obj = Y90Administration(participant=plan.participant, plan=plan,
-                            administration_date=form.cleaned_data["administration_date"],
-                            delivered_activity_gbq=delivered)  # fmt: skip
-    if not _save(obj, request, "", FieldErrors(form, y90.ALIASES)):
-        return _summary(request, plan, form, status=400)
-    rep = obj.report
+    rep, assays = obj.report, obj.report.get("assays")
     residual = "" if assays is None else (
-        f"; residual {assays.residual_activity_at_administration_gbq:.3f} GBq "
-        f"({assays.residual_fraction:.1%} of the vial) at administration")
+        f"; residual {assays['residual_activity_at_administration_gbq']:.3f} GBq "
+        f"({assays['residual_fraction']:.1%} of the vial) at administration")
     messages.success(request, f"Administration recorded: {rep['delivered_activity_gbq']:.3f} GBq "
                               f"delivered ({rep['difference_pct']:+.1f} % against the "
                               f"prescription){residual}.")

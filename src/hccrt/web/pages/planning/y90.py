@@ -292,7 +292,8 @@ def evaluate_stored(plan: Any, protocol: Any, arm: str | None) -> Y90Evaluation:
 class AdministrationForm(forms.Form):
     administration_date = forms.DateField(label="Administration date", widget=DateInput())
     delivered_activity_gbq = _num("Delivered activity (GBq)",
-                                  "Or give the assays below to have it computed")
+                                  "Or give the assays below: the activity computed from them "
+                                  "is the one recorded")  # fmt: skip
     pre_assay_gbq = _num("Vial assay before (GBq)")
     pre_assay_time = forms.DateTimeField(label="Time of that assay", required=False,
                                          widget=DateTimeLocalInput())  # fmt: skip
@@ -303,25 +304,27 @@ class AdministrationForm(forms.Form):
                                               widget=DateTimeLocalInput())  # fmt: skip
 
 
-def delivered_from(form: AdministrationForm,
-                   half_life_h: float) -> tuple[float, decay.DeliveredActivity | None] | None:
-    """The delivered activity given, or computed by the core from the assays (decay-corrected
-    to the administration time, with the residual); errors go onto the form."""
+#: the administration form's readings -> the fields of capture.Y90Administration that store
+#: them (the model derives the delivered activity from them through the core)
+ASSAY_FIELDS = {"pre_assay_gbq": "vial_assay_gbq", "pre_assay_time": "vial_assay_at",
+                "residual_gbq": "residual_assay_gbq", "residual_assay_time": "residual_assay_at",
+                "administration_time": "administered_at"}  # fmt: skip
+#: the model's field names -> the form's, for its errors shown next to the field
+ADMINISTRATION_ALIASES = {**{model: form for form, model in ASSAY_FIELDS.items()},
+                          "delivered_activity_gbq": "delivered_activity_gbq",
+                          "administration_date": "administration_date"}  # fmt: skip
+
+
+def administration_from(form: AdministrationForm, plan: Any) -> Any:
+    """An unsaved capture.Y90Administration of ``plan`` holding what the form was given: the
+    delivered activity as entered, and the five assay readings; its ``clean()`` (on save)
+    derives the delivered activity from the readings when they are given."""
+    from hccrt.web.capture.models import Y90Administration
+
     data = form.cleaned_data
-    if data.get("delivered_activity_gbq") is not None:
-        return float(data["delivered_activity_gbq"]), None
-    assays = ("pre_assay_gbq", "pre_assay_time", "residual_gbq", "residual_assay_time",
-              "administration_time")  # fmt: skip
-    if any(data.get(k) is None for k in assays):
-        form.add_error("delivered_activity_gbq", "got None; allowed: the delivered activity, or "
-                       "both assays with their times and the administration time")
-        return None
-    try:
-        d = decay.delivered_activity(
-            data["pre_assay_gbq"], aware(data["pre_assay_time"]), data["residual_gbq"],  # type: ignore[arg-type]
-            aware(data["residual_assay_time"]), aware(data["administration_time"]),  # type: ignore[arg-type]
-            half_life_h)
-    except HccrtError as exc:
-        FieldErrors(form).core(exc)
-        return None
-    return d.delivered_activity_gbq, d
+    readings = {model: aware(data.get(name)) if name.endswith("time") else data.get(name)
+                for name, model in ASSAY_FIELDS.items()}  # fmt: skip
+    return Y90Administration(participant=plan.participant, plan=plan,
+                             administration_date=data["administration_date"],
+                             delivered_activity_gbq=data.get("delivered_activity_gbq"),
+                             **readings)  # fmt: skip
