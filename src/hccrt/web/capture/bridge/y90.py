@@ -8,10 +8,13 @@ plan's inputs for the core (:class:`hccrt.dosimetry.plan.Y90PlanInput`): device 
 partition model driven by the planned activity (XP ACTIVITY), perfused volume = TUMVOL + NLVOL
 with one tumour of TUMVOL and TNR, LSF, lung mass, whole liver volume. The prescribed tumour
 dose (TARGDOSE) and the vial activity at administration (XA VIALACT) are kept in the plan's
-``planning_context``. The planned masses and doses (TUMMASS, NLMASS, TUMDOSE, NLDOSE, LUNGDOSE,
-CLUNGDSE) and DOSECONS are what the core computes from these inputs on save (masses with the
-core's ``mass_kg`` and densities), written back with the generator's 4 decimals; residual
-activity and percentages (XA RESACT, RESPCT, DELPCT) are computed from the stored activities.
+``planning_context``; an administration with dose-calibrator assays exports its own vial
+activity at administration (the assay decay-corrected by the core) instead, so XA RESACT is
+then its residual at administration. The planned masses and doses (TUMMASS, NLMASS,
+TUMDOSE, NLDOSE, LUNGDOSE, CLUNGDSE) and DOSECONS are what the core computes from these inputs
+on save (masses with the core's ``mass_kg`` and densities), written back with the generator's
+4 decimals; residual activity and percentages (XA RESACT, RESPCT, DELPCT) are computed from
+the stored activities.
 
 A POST-TREATMENT row (XPTESTCD one of :data:`~hccrt.web.capture.models.POST_TREATMENT_DOSES`,
 Gy) is one Y90PostTreatmentDosimetry of the administration its XPLNKID names (of the plan its
@@ -180,6 +183,16 @@ def _fmt(v: float) -> tuple[str, float]:
     return f"{x:g}", x
 
 
+def vial_at_administration(plan: m.Y90Plan, adm: m.Y90Administration) -> float | None:
+    """XA VIALACT: the vial's activity at administration. From the administration's own
+    dose-calibrator assays when it has them (decay-corrected by the core on save, kept in its
+    report), else the value the plan's planning context holds (what the records loaded)."""
+    assays = (adm.report or {}).get("assays")
+    if assays:
+        return float(assays["vial_activity_at_administration_gbq"])
+    return (plan.planning_context or {}).get(VIAL_KEY)
+
+
 def export_y90(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
     const = Y90Constants()  # the constants plan_y90 computes with (its default)
     k = const.dose_constant_gy_kg_per_gbq
@@ -249,7 +262,7 @@ def export_y90(ctx: ExportContext) -> dict[str, list[dict[str, Any]]]:
                    "EXLNKID": f"ADM{n}", "EXTRT": DEVICES[spec][1], **EX_FIXED,
                    "EXDOSE": round(a.delivered_activity_gbq, 3), "EXSTDTC": d,
                    "EXENDTC": d})  # fmt: skip
-        vial = (p.planning_context or {}).get(VIAL_KEY)
+        vial = vial_at_administration(p, a)
         pres, dlv = res["activity_gbq"], a.delivered_activity_gbq
         acts = {"PRESACT": pres, "VIALACT": vial, "DELACT": dlv,
                 "RESACT": None if vial is None else vial - dlv,
