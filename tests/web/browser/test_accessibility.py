@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -200,6 +200,22 @@ def site_data(world: World) -> Iterator[list[Check]]:
                          "lsf": "0.05", "target_tumour": "0", "action": "save"})  # fmt: skip
     assert saved.status_code == 302, saved.content.decode()[:2000]
     plan = Y90Plan.objects.get()
+    # a second plan, administered with dose-calibrator assays and a post-treatment dose: the
+    # summary's assay table, the dosimetry form with its administration, the timeline's row
+    tare = planned["tare-ut7"]
+    with audit_context(system):
+        assayed_plan = Y90Plan(participant=tare, plan_date=date(2026, 2, 1), inputs=plan.inputs)
+        assayed_plan.save(user=system)
+        at = datetime(2026, 2, 10, 10, 0, tzinfo=UTC)
+        adm = m.Y90Administration(
+            participant=tare, plan=assayed_plan, administration_date=date(2026, 2, 10),
+            administered_at=at, vial_assay_gbq=2.0, vial_assay_at=at - timedelta(hours=2),
+            residual_assay_gbq=0.05, residual_assay_at=at + timedelta(hours=1))
+        adm.save(user=system)
+        dose = m.Y90PostTreatmentDosimetry(participant=tare, administration=adm,
+                                           imaging_date=date(2026, 2, 11), quantity="TUMDOSE",
+                                           value=150.0, modality="Y-90 PET/CT")  # fmt: skip
+        dose.save(user=system)
 
     pa = world.pa.pk
 
@@ -239,6 +255,9 @@ def site_data(world: World) -> Iterator[list[Check]]:
         Check("y90-plan", r("y90-plan", planned["tare-ut7"].pk), admin),
         Check("y90-plan", r("y90-plan", planned["tare-ut7"].pk), admin, live_y90),
         Check("y90-summary", r("y90-summary", plan.pk), admin),
+        Check("y90-summary", r("y90-summary", assayed_plan.pk), admin),
+        Check("participant-detail", r("participant-detail", tare.pk), admin),
+        Check("form-edit", r("form-edit", "y90-post-treatment-dosimetry", dose.pk), admin),
         Check("sbrt-plan", r("sbrt-plan", planned["sbrt-bclcc"].pk), admin),
         Check("sbrt-plan", r("sbrt-plan", planned["sbrt-bclcc"].pk), admin, live_sbrt),
         Check("haic-plan", r("haic-plan", planned["sirt-haic"].pk), admin),

@@ -83,15 +83,16 @@ from hccrt.web.core.models import Participant, Protocol, Site  # read as models.
 
 #: the forms of the first capture release (pages, admin)
 FORM_MODELS: tuple[type[Form], ...] = (
-    Screening, Allocation, Y90Plan, Y90Administration, SbrtCourse, SbrtFraction, HaicCycle,
-    SystemicTherapy, Visit, VitalSigns, LabResult, TumourAssessment, Lesion, AdverseEvent,
-    QolResponse, SurgeryPathology, SubsequentTreatment, Disposition, DataQuery,
+    Screening, Allocation, Y90Plan, Y90Administration, Y90PostTreatmentDosimetry, SbrtCourse,
+    SbrtFraction, HaicCycle, SystemicTherapy, Visit, VitalSigns, LabResult, TumourAssessment,
+    Lesion, AdverseEvent, QolResponse, SurgeryPathology, SubsequentTreatment, Disposition,
+    DataQuery,
 )  # fmt: skip
-#: the forms added for the records bridge (MH, CM, DV, Child-Pugh signs, EX doses, XL, XP
-#: post-treatment dosimetry): API and bridge only, no generic page yet
+#: the forms added for the records bridge (MH, CM, DV, Child-Pugh signs, EX doses, XL):
+#: API and bridge only, no generic page yet
 EXTRA_FORM_MODELS: tuple[type[Form], ...] = (
     MedicalHistory, ConcomitantMedication, ProtocolDeviation, ChildPughClinical, SystemicDose,
-    RegionalLiverFunction, Y90PostTreatmentDosimetry,
+    RegionalLiverFunction,
 )  # fmt: skip
 
 __all__ = [

@@ -45,6 +45,7 @@ EDIT_ONLY: dict[type[Model], tuple[str, ...]] = {
 #: foreign keys to another record of the same participant: choices cut to that participant
 OWN_RECORDS: dict[str, type[Model]] = {
     "visit": m.Visit, "plan": m.Y90Plan, "course": m.SbrtCourse, "assessment": m.TumourAssessment,
+    "administration": m.Y90Administration,
 }  # fmt: skip
 
 #: how a record of the same participant is named in a choice list
@@ -54,6 +55,9 @@ RECORD_LABELS: dict[str, Any] = {
     "course": lambda c: f"course from {c.start_date.isoformat()}: {c.prescribed_dose_gy:g} Gy "
                         f"in {c.fractions}",
     "assessment": lambda a: f"{a.assessment_date.isoformat()} {a.criteria} ({a.timepoint})",
+    "administration": lambda a: f"Y-90 administration of {a.administration_date.isoformat()}"
+                                + ("" if a.delivered_activity_gbq is None
+                                   else f" ({a.delivered_activity_gbq:.3f} GBq delivered)"),
 }
 HAIC_DRUG_ROWS = 4
 #: labels where the model's field name does not read well on a form
@@ -72,6 +76,15 @@ LABELS: dict[str, str] = {
     "life_threatening": "Life-threatening", "hospitalization": "Requires hospitalization",
     "serious": "Serious", "couinaud_segment": "Couinaud segment", "missed_reason":
     "Reason the visit was missed", "death_cause": "Cause of death",
+}  # fmt: skip
+#: labels of one form's fields, where the field name reads well elsewhere but not there
+MODEL_LABELS: dict[type[Model], dict[str, str]] = {
+    m.Y90PostTreatmentDosimetry: {
+        "imaging_date": "Date of the post-treatment scan", "quantity": "Absorbed dose measured",
+        "value": "Measured absorbed dose", "unit": "Unit of the dose",
+        "dose_model": "Dose model", "modality": "Post-treatment imaging",
+        "predicted_gy": "Predicted dose at the delivered activity (Gy)",
+    },
 }  # fmt: skip
 REASON_REQUIRED = ("A reason for the change is required: the audit trail keeps why saved data "
                    "was changed, with your name and the time.")
@@ -186,7 +199,7 @@ class EcrfForm(forms.ModelForm):
                 field.queryset = model.objects.alive().filter(participant=participant)
                 field.empty_label = "— none —"
                 field.label_from_instance = RECORD_LABELS[name]
-        for name, label in LABELS.items():
+        for name, label in {**LABELS, **MODEL_LABELS.get(self._meta.model, {})}.items():
             if name in self.fields:
                 self.fields[name].label = label
         for field in self.fields.values():
@@ -395,8 +408,9 @@ def form_class(model: type[m.Form], editing: bool) -> type[EcrfForm]:
 
 
 def field_label(model: type[Model], attname: str) -> str:
-    if attname in LABELS:
-        return LABELS[attname]
+    own = MODEL_LABELS.get(model, {})
+    if attname in own or attname in LABELS:
+        return own.get(attname) or LABELS[attname]
     for f in model._meta.concrete_fields:
         if f.attname == attname:
             return str(f.verbose_name)

@@ -163,6 +163,8 @@ def participant_list(request: HttpRequest) -> HttpResponse:
 SECTIONS: tuple[tuple[str, str, tuple[str, ...], tuple[str, ...]], ...] = (
     ("y90-plans", "Y-90 plans", (), ("plan_date",)),
     ("y90-administrations", "Y-90 administrations", ("plan",), ("administration_date",)),
+    ("y90-post-treatment-dosimetry", "Y-90 post-treatment dosimetry", ("administration",),
+     ("imaging_date", "quantity")),
     ("sbrt-courses", "SBRT courses", (), ("start_date",)),
     ("sbrt-fractions", "SBRT fractions", ("course",), ("fraction_date", "number")),
     ("haic-cycles", "HAIC cycles", (), ("cycle_date",)),
@@ -213,6 +215,13 @@ COLUMNS: dict[str, tuple[tuple[str, Cell], ...]] = {
     "y90-administrations": (("Date", lambda r: r.administration_date),
                             ("Plan", lambda r: r.plan.plan_date),
                             ("Delivered (GBq)", lambda r: _num(r.delivered_activity_gbq))),
+    "y90-post-treatment-dosimetry": (
+        ("Scan date", lambda r: r.imaging_date),
+        ("Administration", lambda r: r.administration.administration_date),
+        ("Dose", lambda r: r.get_quantity_display()),
+        ("Measured", lambda r: f"{_num(r.value)} {r.unit}"),
+        ("Predicted (Gy)", lambda r: _num(r.predicted_gy)),
+        ("Imaging", lambda r: r.get_modality_display() or "not stated")),
     "sbrt-courses": (("Start", lambda r: r.start_date), ("End", lambda r: r.end_date or "—"),
                      ("Target", lambda r: r.target),
                      ("Dose / fractions", lambda r: f"{r.prescribed_dose_gy:g} Gy / {r.fractions}"),
