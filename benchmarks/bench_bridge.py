@@ -2,8 +2,9 @@
 "loading a 300-participant synthetic cohort through the records bridge and exporting it back
 gives identical record tables").
 
-Run: ``.venv/bin/python benchmarks/bench_bridge.py [--protocol rescue] [--n 300] [--seed 3]
-[--database-url URL]``. Default database: a fresh SQLite file in a temporary directory
+Run: ``.venv/bin/python benchmarks/bench_bridge.py [--protocol P] [--n 300] [--seed 3]
+[--database-url URL]``; without --protocol, all five protocols on SQLite and rescue on
+PostgreSQL (each in its own process). Default database: a fresh SQLite file in a temporary directory
 (``--database-url postgresql://...`` uses that PostgreSQL database, dropped and re-created).
 Writes ``benchmarks/results/bridge.md``.
 
@@ -40,15 +41,44 @@ def _cpu() -> str:
     return platform.processor() or "unknown"
 
 
+PROTOCOLS = ("rescue", "tare-ut7", "sirt-haic", "io-rt-mvi", "sbrt-bclcc")
+
+
+def run_all(args: argparse.Namespace) -> None:
+    """Every protocol's section, one process each (Django's database is set per process),
+    written to --out in turn; then rescue on PostgreSQL when the benchmark database answers."""
+    import subprocess
+    import sys
+
+    runs = [["--protocol", code] for code in PROTOCOLS]
+    url = os.environ.get("HCCRT_BENCH_DATABASE_URL",
+                         "postgresql://postgres@127.0.0.1:5432/hccrt_bridge")  # fmt: skip
+    try:
+        import psycopg
+
+        psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", connect_timeout=3).close()
+        runs.append(["--protocol", "rescue", "--database-url", url])
+    except Exception as exc:  # no PostgreSQL here: SQLite sections only
+        print(f"PostgreSQL section skipped ({type(exc).__name__})")
+    for i, run in enumerate(runs):
+        extra = ["--append"] if i or args.append else []
+        subprocess.run([sys.executable, __file__, *run, "--n", str(args.n), "--seed",
+                        str(args.seed), "--out", args.out, *extra], check=True)  # fmt: skip
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--protocol", default="rescue")
+    ap.add_argument("--protocol", default=None,
+                    help="one protocol (default: all five on SQLite, then rescue on "
+                    "PostgreSQL where one answers, each in its own process)")
     ap.add_argument("--n", type=int, default=300)
     ap.add_argument("--seed", type=int, default=3)
     ap.add_argument("--database-url", default="")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "bridge.md"))
     ap.add_argument("--append", action="store_true", help="add a section to --out")
     args = ap.parse_args()
+    if args.protocol is None:
+        return run_all(args)
 
     tmp = tempfile.mkdtemp(prefix="hccrt-bench-bridge-")
     if args.database_url:
