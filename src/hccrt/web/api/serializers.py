@@ -18,7 +18,8 @@ from rest_framework import serializers
 
 from hccrt.web.api import rows
 from hccrt.web.capture import access
-from hccrt.web.capture.models import Allocation, DataQuery, protocol_facts
+from hccrt.web.capture.checks import DEATH_DATE_COLUMN
+from hccrt.web.capture.models import Allocation, DataQuery, Disposition, protocol_facts
 from hccrt.web.core.models import Participant, Protocol, Site
 
 COMMON_READ_ONLY = ("id", "version", "is_deleted", "created_at", "updated_at")
@@ -36,9 +37,6 @@ def writable_participant(pk: int, sites: set[int] | None) -> Participant | None:
     (building that query was a fifth of an API save's CPU; tests/web/test_api_fast_paths.py
     checks the two agree). The same statement reads the participant's first recorded death,
     kept as ``first_death_date`` for the save's edit checks (one round trip less)."""
-    from hccrt.web.capture.checks import DEATH_DATE_COLUMN
-    from hccrt.web.capture.models import Disposition
-
     if sites is not None and not sites:
         return None
     using = router.db_for_read(Participant)
